@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from qtfix.codemod import Codemod, Options
+from qtfix.cpp import call_arguments_text, enclosing_statement, ensure_include, insertion_point, skip_space
+from qtfix.edits import Edit, Safety
+from qtfix.parse import CursorKind, Unit
+
+LOCAL_CLASSES = frozenset({"QLocalServer", "QLocalSocket"})
+NAME_METHODS = frozenset({"listen", "connectToServer", "setServerName", "removeServer"})
+HELPER = "uniqueServerName"
+
+# The whole argument must be one constant: a plain literal, or a literal in
+# one of the usual QString wrappers. Anything computed is left alone.
+_LITERAL = r'(?P<prefix>u8|u|U|L)?"(?P<value>(?:[^"\\\n]|\\.)*)"'
+_ARGUMENT = re.compile(
+    rf"""^(?:
+        (?:QStringLiteral|QLatin1String|QLatin1StringView|QString|QString::fromLatin1|QString::fromUtf8)
+        \s*\(\s*{_LITERAL}\s*\)
+      | {_LITERAL.replace("prefix", "prefix2").replace("value", "value2")}(?:_s|_L1|_qs)?
+    )$""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def helper_text(nl: str) -> str:
+    # `inline`, not `static`: every translation unit of one test program that
+    # includes this definition shares the one suffix (a server in one .cpp,
+    # its client in another), and identical inline definitions are ODR-safe.
+    return nl.join(
+        [
+            "",
+            "// qtfix QF104: one server name per test process, so parallel or killed",
+            "// runs of this test cannot collide on a fixed local socket name.",
+            f"inline QString {HELPER}(const QString &prefix)",
+            "{",
+            "    static const QString suffix = QUuid::createUuid().toString(QUuid::WithoutBraces);",
+            "    return prefix + QLatin1Char('-') + suffix;",
+            "}",
+        ]
+    ) + nl
+
+
+class HardcodedServerName(Codemod):
+    """
+    ## What it does
+    Finds a fixed local server name passed to `QLocalServer::listen`,
+    `QLocalSocket::connectToServer`, `setServerName` or `QLocalServer::removeServer`,
+    as a plain literal or wrapped in `QStringLiteral`/`QLatin1String`/`QString`.
+
+    ## Why is this bad?
+    A local server name is a machine-wide resource (a socket file in the temp
+    directory on Unix, a named pipe on Windows). Two runs of the same test at
+    once (parallel ctest, two CI jobs on one machine) collide on it: the second
+    `listen()` fails, and when that result is not checked its clients quietly
+    talk to the first process's server. A run that is killed leaves the socket
+    file behind, and the next run's `listen()` fails.
+
+    ## Example
+    ```cpp
+    server->listen("foo");
+    socket->connectToServer("foo");
+    ```
+
+    ## Use instead
+    ```cpp
+    inline QString uniqueServerName(const QString &prefix)
+    {
+        static const QString suffix = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        return prefix + QLatin1Char('-') + suffix;
+    }
+    ...
+    server->listen(uniqueServerName(QStringLiteral("foo")));
+    socket->connectToServer(uniqueServerName(QStringLiteral("foo")));
+    ```
+    Every use of one literal in the file is rewritten by one fix, so server and
+    clients keep agreeing on the name; the helper is added once, after the
+    includes, with `#include <QUuid>` when the file lacks it.
+
+    ## Fix safety
+    Safe: within one process every use of the literal gets the same name. No
+    fix is offered when the literal also appears elsewhere in the file (it may
+    be handed to a helper process or compared in the test), when the name is a
+    path or empty (usually a deliberate negative test), when the call's result
+    is negated (the test expects it to fail), or when the text comes from a
+    macro body. Names built at run time are never reported.
+    """
+
+    code = "QF104"
+    name = "hardcoded-server-name"
+    summary = "fixed QLocalServer/QLocalSocket name collides between parallel or killed test runs"
+    safety = Safety.SAFE
+
+    def find(self, unit: Unit, options: Options):
+        uses = []  # (literal value, prefix, statement cursor, (start, end) or None, why-not)
+        for cursor, parents in unit.walk():
+            if cursor.kind != CursorKind.CALL_EXPR or cursor.spelling not in NAME_METHODS:
+                continue
+            method = cursor.referenced
+            if method is None or method.kind != CursorKind.CXX_METHOD:
+                continue
+            owner = method.semantic_parent
+            if owner is None or owner.spelling not in LOCAL_CLASSES:
+                continue
+            params = list(method.get_arguments())
+            if not params or "QString" not in params[0].type.spelling:
+                continue
+            located = self._literal_argument(unit, cursor)
+            if located is None:
+                continue
+            value, prefix, span = located
+            if self._negated(parents):
+                continue  # `QVERIFY(!server.listen("foo"))`: the failure is the test
+            statement = enclosing_statement(cursor, parents)
+            uses.append((value, prefix, statement, span))
+
+        by_value = defaultdict(list)
+        for use in uses:
+            by_value[use[0]].append(use)
+        for value, group in by_value.items():
+            yield from self._findings_for(unit, value, group)
+
+    def _literal_argument(self, unit: Unit, call):
+        """(value, prefix, (start, end) of the argument text) when the first
+        argument is a constant name; (value, prefix, None) when it is one but
+        not editable text; None when it is computed."""
+        children = list(call.get_children())
+        callee = children[0] if children else None
+        if callee is None:
+            return None
+        span = unit.file_range(callee)
+        if span is None:
+            # Spelled in a macro body: still say so when the literal is visible.
+            literal = next((c for c in call.walk_preorder() if c.kind == CursorKind.STRING_LITERAL), None)
+            if literal is None:
+                return None
+            m = re.fullmatch(_LITERAL, literal.spelling)
+            return (m.group("value"), m.group("prefix") or "", None) if m else None
+        open_paren = skip_space(unit.source, span[1])
+        args = call_arguments_text(unit.source, open_paren)
+        if not args:
+            return None
+        start, end = args[0]
+        text = unit.source[start:end]
+        stripped = text.strip()
+        m = _ARGUMENT.match(stripped.decode("utf-8"))
+        if m is None:
+            return None
+        value = m.group("value") if m.group("value") is not None else m.group("value2")
+        prefix = m.group("prefix") or m.group("prefix2") or ""
+        lead = len(text) - len(text.lstrip())
+        return value, prefix, (start + lead, start + lead + len(stripped))
+
+    @staticmethod
+    def _negated(parents) -> bool:
+        for p in reversed(parents):
+            if p.kind == CursorKind.UNARY_OPERATOR:
+                tokens = list(p.get_tokens())
+                return bool(tokens) and tokens[0].spelling == "!"
+            if p.kind not in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
+                return False
+        return False
+
+    def _findings_for(self, unit: Unit, value: str, group):
+        message = f'hard-coded local server name "{value}": parallel or killed runs of this test collide on it'
+        reason = self._why_no_fix(unit, value, group)
+        edits: list[Edit] = []
+        if not reason:
+            replacement = f'{HELPER}(QStringLiteral("{value}"))'
+            edits = [Edit.replacement(unit.path, s, e, replacement) for _, _, _, (s, e) in group]
+            if not self._has_helper(unit):
+                edits += ensure_include(unit, "QUuid")
+                edits.append(Edit.insertion(unit.path, insertion_point(unit), helper_text(unit.newline.decode())))
+        for _, _, statement, _ in group:
+            yield self.finding(
+                unit,
+                statement,
+                message,
+                edits=edits,
+                title=f'use {HELPER}(QStringLiteral("{value}")) for all {len(group)} use(s) of "{value}"',
+                no_fix_reason=reason,
+            )
+
+    @staticmethod
+    def _why_no_fix(unit: Unit, value: str, group) -> str:
+        if any(span is None for _, _, _, span in group):
+            return "a use of the name is spelled inside a macro body"
+        if not value:
+            return "an empty name is usually a deliberate negative test"
+        if "/" in value or "\\" in value:
+            return "the name is a file-system path; give it a unique temporary directory instead"
+        if any(prefix not in ("", "u8") for prefix, in ((p,) for _, p, _, _ in group)):
+            return "a wide or UTF-16 literal; rewrite it by hand"
+        literal = f'"{value}"'.encode()
+        if unit.source.count(literal) > len(group):
+            return f"the literal {literal.decode()} is also used elsewhere in the file (a helper process, a comparison)"
+        return ""
+
+    @staticmethod
+    def _has_helper(unit: Unit) -> bool:
+        for c in unit.top_level():
+            if c.kind == CursorKind.FUNCTION_DECL and c.spelling == HELPER:
+                return True
+        return False

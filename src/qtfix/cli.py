@@ -1,0 +1,246 @@
+"""The `qtfix` command line: thin typer commands over plain functions.
+
+Output meant for pipes (findings, diffs, JSON) goes to stdout; progress,
+notes and errors go to stderr. Exit codes: 0 nothing found / nothing to do,
+1 findings (check) or a diff produced (diff), 2 an error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .codemod import Options, discover, select
+from .patch import display_path, unified_diff
+from .project import FlagSource, UsageError, collect_files
+from .report import finding_line, to_json
+from .runner import FileResult, Plan, Status, WriteError, analyse, plan, write_atomically
+
+app = typer.Typer(
+    name="qtfix",
+    help="Find and fix anti-patterns in Qt C++ test code, with libclang and the real Qt headers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+PathsArg = Annotated[list[Path], typer.Argument(help="C++ files or directories (walked for sources and headers).", show_default=False)]
+BuildDirOpt = Annotated[Optional[Path], typer.Option("-p", "--build-dir", help="Build directory holding compile_commands.json.")]
+IgnoreOpt = Annotated[Optional[str], typer.Option("--ignore", help="Comma-separated codes or prefixes to skip.")]
+QtIncludeOpt = Annotated[Optional[Path], typer.Option("--qt-include", help="Qt include directory (the one holding QtCore/), when pkg-config and qmake cannot find it.")]
+TimeoutOpt = Annotated[int, typer.Option("--timeout", min=1, help="Milliseconds for the bounded waits that fixes insert.")]
+UnsafeOpt = Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes marked unsafe.")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    paths: tuple[Path, ...]
+    build_dir: Path | None = None
+    qt_include: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    options: Options = Options()
+    unsafe_fixes: bool = False
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"qtfix: error: {message}", markup=False)
+    return typer.Exit(code=2)
+
+
+def run_analysis(cfg: RunConfig) -> list[FileResult]:
+    try:
+        codemods = select(discover(), list(cfg.select), list(cfg.ignore))
+        files = collect_files(cfg.paths)
+        args = FlagSource(cfg.build_dir, cfg.qt_include).args_for_all(files)
+    except (UsageError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    results = analyse(files, args, codemods, cfg.options)
+    for r in results:
+        if r.status is not Status.CHECKED:
+            err.print(f"{display_path(r.path)}: {r.status.value}: {r.reason}", markup=False)
+    return results
+
+
+def _describe(f) -> str:
+    return f"{display_path(f.path)}:{f.line}:{f.column}"
+
+
+def make_plan(results: list[FileResult], unsafe: bool) -> Plan:
+    p = plan(results, unsafe, describe=_describe)
+    for finding, note in p.resolution.dropped:
+        err.print(f"note: {note}", markup=False)
+    return p
+
+
+def _exit_code_for_problems(results: list[FileResult]) -> int:
+    return 2 if any(r.status is not Status.CHECKED for r in results) else 0
+
+
+def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=False) -> RunConfig:
+    return RunConfig(
+        paths=tuple(paths),
+        build_dir=build_dir,
+        qt_include=qt_include,
+        select=_codes(select_),
+        ignore=_codes(ignore),
+        options=Options(timeout_ms=timeout),
+        unsafe_fixes=unsafe,
+    )
+
+
+@app.command()
+def check(
+    paths: PathsArg,
+    build_dir: BuildDirOpt = None,
+    select_: Annotated[Optional[str], typer.Option("--select", help="Comma-separated codes or prefixes to run (default: all).")] = None,
+    ignore: IgnoreOpt = None,
+    format: FormatOpt = Format.text,
+    qt_include: QtIncludeOpt = None,
+    timeout: TimeoutOpt = 5000,
+) -> None:
+    """Report findings. Exit 1 when there are any, 2 on errors."""
+    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout))
+    findings = [f for r in results for f in r.findings]
+    if format is Format.json:
+        sys.stdout.write(to_json(results))
+    else:
+        for f in findings:
+            print(finding_line(f))
+        if findings:
+            fixable = sum(1 for f in findings if f.fix is not None)
+            err.print(f"{len(findings)} finding(s), {fixable} with a fix (`qtfix diff` shows them)")
+    problems = _exit_code_for_problems(results)
+    raise typer.Exit(code=problems or (1 if findings else 0))
+
+
+def colorize(patch: str) -> str:
+    colors = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
+    out = []
+    for line in patch.splitlines(keepends=True):
+        bold = line.startswith(("--- ", "+++ "))
+        color = "\033[1m" if bold else colors.get(line[:1], "")
+        out.append(f"{color}{line.rstrip(chr(10))}\033[0m\n" if color else line)
+    return "".join(out)
+
+
+@app.command()
+def diff(
+    paths: PathsArg,
+    build_dir: BuildDirOpt = None,
+    select_: Annotated[Optional[str], typer.Option("--select", help="Comma-separated codes or prefixes to run (default: all).")] = None,
+    ignore: IgnoreOpt = None,
+    qt_include: QtIncludeOpt = None,
+    timeout: TimeoutOpt = 5000,
+    unsafe_fixes: UnsafeOpt = False,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the patch to this file instead of stdout.")] = None,
+    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Color the diff (default: when stdout is a terminal).")] = None,
+) -> None:
+    """Print the fixes as one unified diff (git apply / patch -p1). Exit 1 when there is one."""
+    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes))
+    p = make_plan(results, unsafe_fixes)
+    patch = unified_diff(p.old_contents, p.new_contents)
+    if output is not None:
+        try:
+            output.write_text(patch, encoding="utf-8", newline="")
+        except OSError as exc:
+            raise fail(f"{output}: cannot write the patch: {exc.strerror}") from None
+        err.print(f"wrote {output} ({len(p.new_contents)} file(s), {len(p.resolution.accepted)} fix(es))", markup=False)
+    else:
+        use_color = sys.stdout.isatty() if color is None else color
+        sys.stdout.write(colorize(patch) if use_color else patch)
+    problems = _exit_code_for_problems(results)
+    raise typer.Exit(code=problems or (1 if patch else 0))
+
+
+@app.command()
+def apply(
+    paths: PathsArg,
+    build_dir: BuildDirOpt = None,
+    select_: Annotated[Optional[str], typer.Option("--select", help="Comma-separated codes or prefixes to run (default: all).")] = None,
+    ignore: IgnoreOpt = None,
+    qt_include: QtIncludeOpt = None,
+    timeout: TimeoutOpt = 5000,
+    unsafe_fixes: UnsafeOpt = False,
+) -> None:
+    """Write the fixes in place (atomically, permissions kept)."""
+    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes))
+    p = make_plan(results, unsafe_fixes)
+    by_path = Counter()
+    for f in p.resolution.accepted:
+        by_path[f.path] += 1
+    write_failed = False
+    for path in sorted(p.new_contents, key=display_path):
+        try:
+            write_atomically(path, p.old_contents[path], p.new_contents[path])
+        except WriteError as exc:
+            err.print(f"qtfix: error: {exc}", markup=False)
+            write_failed = True
+            continue
+        codes = Counter(f.code for f in p.resolution.accepted if f.path == path)
+        detail = ", ".join(f"{c} x{n}" for c, n in sorted(codes.items()))
+        print(f"fixed {display_path(path)} ({detail})")
+    if not p.new_contents:
+        err.print("nothing to fix")
+    problems = _exit_code_for_problems(results)
+    raise typer.Exit(code=2 if write_failed or problems else 0)
+
+
+@app.command("list")
+def list_() -> None:
+    """The catalogue: codes, names, fix safety and a one-line summary."""
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    for col in ("code", "name", "fix", "summary"):
+        table.add_column(col, overflow="fold")
+    for code, cls in discover().items():
+        table.add_row(code, cls.name, cls.safety.value, cls.summary)
+    Console(highlight=False, soft_wrap=False, width=200 if not sys.stdout.isatty() else None).print(table)
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A codemod code such as QF102.")]) -> None:
+    """Print a codemod's documentation."""
+    codemods = discover()
+    cls = codemods.get(code.upper())
+    if cls is None:
+        raise fail(f"unknown codemod code '{code}' (see `qtfix list`)")
+    print(f"{cls.code} {cls.name} (fix: {cls.safety.value})\n")
+    print(cls.documentation())
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"qtfix {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """Codemods for legacy Qt test suites."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,116 @@
+"""C++ text helpers shared by codemods: includes, statements, argument text.
+
+They work on the main file's bytes and on cursors; they never parse C++ by
+themselves beyond balancing brackets and skipping string literals.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from .edits import Edit
+from .parse import CursorKind, Cursor, Unit
+
+BOM = b"\xef\xbb\xbf"
+
+
+def includes_header(unit: Unit, header: str) -> bool:
+    """Whether the main file includes `header` (e.g. "QScopedPointer") itself.
+
+    A Qt module umbrella (`<QtTest>`, `<QtNetwork/QtNetwork>`, ...) counts
+    for QtCore classes: every module umbrella pulls in QtCore's.
+    """
+    lowered = header.lower()
+    for name, _, _, resolved in unit.includes:
+        base = PurePosixPath(name).name
+        if base == header or base.lower() == f"{lowered}.h":
+            return True
+        # An umbrella header is the file named like its module folder.
+        path = PurePosixPath(resolved)
+        if resolved and path.name.startswith("Qt") and path.name == path.parent.name:
+            return True
+    return False
+
+
+def first_declaration_offset(unit: Unit) -> int:
+    first = next(unit.top_level(), None)
+    return unit.line_start(unit.use_offset(first)) if first is not None else len(unit.source)
+
+
+def insertion_point(unit: Unit) -> int:
+    """Where new includes and file-level helpers go: after the last #include
+    that precedes the first declaration (never after a trailing `#include
+    "x.moc"`), else at the top of the file (after a BOM)."""
+    limit = first_declaration_offset(unit)
+    before = [end for _, start, end, _ in unit.includes if start < limit]
+    if before:
+        return max(before)
+    return len(BOM) if unit.source.startswith(BOM) else 0
+
+
+def ensure_include(unit: Unit, header: str) -> list[Edit]:
+    if includes_header(unit, header):
+        return []
+    at = insertion_point(unit)
+    nl = unit.newline.decode()
+    text = f"#include <{header}>{nl}"
+    if at > 0 and not unit.source[:at].endswith(b"\n"):
+        text = nl + text  # the last include is the file's last line, without newline
+    return [Edit.insertion(unit.path, at, text)]
+
+
+def enclosing_statement(cursor: Cursor, parents: tuple[Cursor, ...]) -> Cursor:
+    """The outermost ancestor that is a statement of a block (or the cursor)."""
+    chain = parents + (cursor,)
+    for i in range(len(chain) - 1, 0, -1):
+        if chain[i - 1].kind == CursorKind.COMPOUND_STMT:
+            return chain[i]
+    return cursor
+
+
+def skip_space(source: bytes, pos: int) -> int:
+    while pos < len(source) and source[pos : pos + 1] in (b" ", b"\t", b"\r", b"\n"):
+        pos += 1
+    return pos
+
+
+def call_arguments_text(source: bytes, open_paren: int) -> list[tuple[int, int]] | None:
+    """Byte ranges of the top-level arguments of the call whose '(' is at
+    `open_paren`; None if the text is not balanced."""
+    if source[open_paren : open_paren + 1] != b"(":
+        return None
+    depth = 0
+    args = []
+    start = open_paren + 1
+    i = open_paren
+    n = len(source)
+    while i < n:
+        ch = source[i : i + 1]
+        if ch in (b'"', b"'"):
+            i += 1
+            while i < n and source[i : i + 1] != ch:
+                i += 2 if source[i : i + 1] == b"\\" else 1
+        elif ch in (b"(", b"[", b"{"):
+            depth += 1
+        elif ch in (b")", b"]", b"}"):
+            depth -= 1
+            if depth == 0:
+                if source[start:i].strip() or args:
+                    args.append((start, i))
+                return args
+        elif ch == b"," and depth == 1:
+            args.append((start, i))
+            start = i + 1
+        i += 1
+    return None
+
+
+def line_is_only(source: bytes, start: int, end: int) -> tuple[int, int]:
+    """If `source[start:end]` is alone on its line(s), the range of the whole
+    line including its newline (for clean removal); else (start, end)."""
+    line_begin = source.rfind(b"\n", 0, start) + 1
+    line_end = source.find(b"\n", end)
+    line_end = len(source) if line_end < 0 else line_end + 1
+    if source[line_begin:start].strip() == b"" and source[end:line_end].strip() == b"":
+        return line_begin, line_end
+    return start, end

@@ -1,0 +1,317 @@
+"""Translation units and the location helpers every codemod needs.
+
+libclang reports two kinds of position for a cursor: the *expansion* location
+(where a macro was used; this is what the Python bindings return) and the
+*file* location (where the token is really spelled). Inside `QVERIFY(x)` the
+argument `x` is spelled in the file, so its file location is editable text;
+tokens that come from a macro's own body are spelled in the `#define` and must
+never be edited. `Unit.file_range` is the one place that tells them apart.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from clang import cindex
+
+# Qt code on Linux is built against libstdc++; libclang-ng would otherwise put
+# its bundled libc++ headers first and every `#include <vector>` would resolve
+# to a library the code is never compiled with.
+cindex.Config.libcxx_dir = None
+
+CursorKind = cindex.CursorKind
+Cursor = cindex.Cursor
+
+# The detailed record gives MACRO_INSTANTIATION and INCLUSION_DIRECTIVE cursors.
+PARSE_OPTIONS = cindex.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD
+
+# Includes produced by moc/uic at build time. A legacy test checked without its
+# build tree lacks them; they only add meta-object code, so an empty stand-in
+# keeps the rest of the file analysable.
+GENERATED_INCLUDE = re.compile(
+    rb'^[ \t]*#[ \t]*include[ \t]*"((?:[^"/]*/)*(?:[^"/]+\.moc|moc_[^"/]+\.cpp|ui_[^"/]+\.h))"',
+    re.MULTILINE,
+)
+
+
+class ParseError(Exception):
+    """The file cannot be analysed; the message is one line for the user."""
+
+
+def _setup_file_location() -> None:
+    lib = cindex.conf.lib
+    lib.clang_getFileLocation.argtypes = [
+        cindex.SourceLocation,
+        ctypes.POINTER(ctypes.c_void_p),
+        ctypes.POINTER(ctypes.c_uint),
+        ctypes.POINTER(ctypes.c_uint),
+        ctypes.POINTER(ctypes.c_uint),
+    ]
+    lib.clang_getFileLocation.restype = None
+
+
+_file_location_ready = False
+
+
+def _setup_once() -> None:
+    global _file_location_ready
+    if not _file_location_ready:
+        _setup_file_location()
+        _file_location_ready = True
+
+
+def file_location(loc: cindex.SourceLocation) -> tuple[int | None, int]:
+    """(CXFile address, byte offset) of where the token at `loc` is spelled."""
+    _setup_once()
+    f = ctypes.c_void_p()
+    line, col, off = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    cindex.conf.lib.clang_getFileLocation(
+        loc, ctypes.byref(f), ctypes.byref(line), ctypes.byref(col), ctypes.byref(off)
+    )
+    return f.value, off.value
+
+
+def expansion_location(loc: cindex.SourceLocation) -> tuple[int | None, int]:
+    """(CXFile address, byte offset) of where `loc` is used (macro use site)."""
+    f = cindex.c_object_p()
+    line, col, off = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    cindex.conf.lib.clang_getInstantiationLocation(
+        loc, ctypes.byref(f), ctypes.byref(line), ctypes.byref(col), ctypes.byref(off)
+    )
+    return _address(f), off.value
+
+
+def _address(obj) -> int | None:
+    return ctypes.cast(obj, ctypes.c_void_p).value if obj else None
+
+
+@dataclass(frozen=True)
+class MacroUse:
+    name: str
+    start: int
+    end: int
+
+
+class Unit:
+    """One parsed translation unit plus the bytes of its main file."""
+
+    def __init__(self, tu: cindex.TranslationUnit, path: Path, source: bytes):
+        self.tu = tu
+        self.path = path
+        self.source = source
+        _setup_once()
+        self._main_file = _address(cindex.conf.lib.clang_getFile(tu, os.fspath(path)))
+        self._line_starts = [0] + [m.end() for m in re.finditer(rb"\n", source)]
+
+    # -- positions ---------------------------------------------------------
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and byte column of a byte offset (for rendering only)."""
+        i = bisect_right(self._line_starts, offset) - 1
+        return i + 1, offset - self._line_starts[i] + 1
+
+    def line_start(self, offset: int) -> int:
+        return self._line_starts[bisect_right(self._line_starts, offset) - 1]
+
+    @cached_property
+    def newline(self) -> bytes:
+        """The file's own line ending, so inserted lines match their neighbours."""
+        return b"\r\n" if b"\r\n" in self.source else b"\n"
+
+    def in_main_file(self, cursor: Cursor) -> bool:
+        f, _ = expansion_location(cursor.extent.start)
+        return f == self._main_file
+
+    def use_offset(self, cursor: Cursor) -> int:
+        """Where a finding is reported: the macro use site for macro-made code."""
+        _, off = expansion_location(cursor.extent.start)
+        return off
+
+    @cached_property
+    def macro_uses(self) -> tuple[MacroUse, ...]:
+        uses = []
+        for c in self.tu.cursor.get_children():
+            if c.kind == CursorKind.MACRO_INSTANTIATION and self.in_main_file(c):
+                s, e = expansion_location(c.extent.start)[1], expansion_location(c.extent.end)[1]
+                uses.append(MacroUse(c.spelling, s, e))
+        return tuple(uses)
+
+    def enclosing_macro(self, start: int, end: int) -> MacroUse | None:
+        for m in self.macro_uses:
+            if m.start <= start and end <= m.end:
+                return m
+        return None
+
+    def file_range(self, cursor_or_extent) -> tuple[int, int] | None:
+        """Byte range of the cursor's text in the main file, or None when that
+        text is not editable (it comes from a macro body or another file)."""
+        extent = getattr(cursor_or_extent, "extent", cursor_or_extent)
+        fs, s = file_location(extent.start)
+        fe, e = file_location(extent.end)
+        if fs != self._main_file or fe != self._main_file or e < s:
+            return None
+        xs = expansion_location(extent.start)
+        xe = expansion_location(extent.end)
+        if xs == (fs, s) and xe == (fe, e):
+            return s, e
+        # Spelled somewhere else than used: editable only as a macro argument,
+        # i.e. inside the parentheses of a macro use written in this file.
+        m = self.enclosing_macro(s, e)
+        if m is None:
+            return None
+        open_paren = self.source.find(b"(", m.start, m.end)
+        if open_paren < 0 or s <= open_paren:
+            return None
+        return s, e
+
+    def text(self, start: int, end: int) -> str:
+        return self.source[start:end].decode("utf-8")
+
+    # -- traversal ---------------------------------------------------------
+
+    def top_level(self) -> Iterator[Cursor]:
+        for c in self.tu.cursor.get_children():
+            if c.kind != CursorKind.MACRO_INSTANTIATION and c.kind != CursorKind.INCLUSION_DIRECTIVE and self.in_main_file(c):
+                yield c
+
+    def walk(self) -> Iterator[tuple[Cursor, tuple[Cursor, ...]]]:
+        """Every cursor of the main file with its ancestors (outermost first)."""
+        for top in self.top_level():
+            yield from walk_with_parents(top, ())
+
+    def function_bodies(self) -> Iterator[tuple[Cursor, Cursor]]:
+        """(function, body) for every function defined in the main file."""
+        for c, _ in self.walk():
+            if c.kind in FUNCTION_KINDS and c.is_definition():
+                body = next((ch for ch in c.get_children() if ch.kind == CursorKind.COMPOUND_STMT), None)
+                if body is not None:
+                    yield c, body
+
+    @cached_property
+    def includes(self) -> tuple[tuple[str, int, int, str], ...]:
+        """(spelled name, line start, line end (after its newline), resolved
+        path or "") of each #include of the main file."""
+        found = []
+        for c in self.tu.cursor.get_children():
+            if c.kind == CursorKind.INCLUSION_DIRECTIVE and self.in_main_file(c):
+                off = self.use_offset(c)
+                start = self.line_start(off)
+                end = self.source.find(b"\n", off)
+                try:
+                    included = c.get_included_file()
+                    resolved = included.name if included else ""
+                except Exception:  # an include that was not found has no file
+                    resolved = ""
+                found.append((c.spelling, start, len(self.source) if end < 0 else end + 1, resolved))
+        return tuple(found)
+
+
+FUNCTION_KINDS = frozenset(
+    {
+        CursorKind.FUNCTION_DECL,
+        CursorKind.CXX_METHOD,
+        CursorKind.CONSTRUCTOR,
+        CursorKind.DESTRUCTOR,
+        CursorKind.FUNCTION_TEMPLATE,
+    }
+)
+
+
+def walk_with_parents(cursor: Cursor, parents: tuple[Cursor, ...]) -> Iterator[tuple[Cursor, tuple[Cursor, ...]]]:
+    yield cursor, parents
+    inner = parents + (cursor,)
+    for child in cursor.get_children():
+        yield from walk_with_parents(child, inner)
+
+
+def strip_implicit(cursor: Cursor) -> Cursor:
+    """Look through the implicit casts libclang shows as UNEXPOSED_EXPR."""
+    while cursor.kind in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
+        children = list(cursor.get_children())
+        if len(children) != 1:
+            break
+        cursor = children[0]
+    return cursor
+
+
+def referenced_decl(cursor: Cursor) -> Cursor | None:
+    ref = cursor.referenced
+    return ref if ref is not None and ref.kind is not None else None
+
+
+def is_derived_from(decl: Cursor | None, base_name: str, _seen: set | None = None) -> bool:
+    """Whether the class declared by `decl` is `base_name` or derives from it."""
+    if decl is None:
+        return False
+    decl = decl.get_definition() or decl
+    if decl.spelling == base_name and decl.kind in (CursorKind.CLASS_DECL, CursorKind.STRUCT_DECL):
+        return True
+    seen = _seen if _seen is not None else set()
+    usr = decl.get_usr()
+    if usr in seen:
+        return False
+    seen.add(usr)
+    for child in decl.get_children():
+        if child.kind == CursorKind.CXX_BASE_SPECIFIER:
+            base = child.type.get_declaration()
+            if is_derived_from(base, base_name, seen):
+                return True
+    return False
+
+
+def class_of_method(method: Cursor) -> Cursor | None:
+    parent = method.semantic_parent
+    if parent is not None and parent.kind in (CursorKind.CLASS_DECL, CursorKind.STRUCT_DECL, CursorKind.CLASS_TEMPLATE):
+        return parent
+    return None
+
+
+def generated_stand_ins(path: Path, source: bytes, include_dirs: Sequence[str]) -> list[tuple[str, str]]:
+    """Empty unsaved files for moc/uic outputs that are not on disk."""
+    stand_ins = []
+    search = [str(path.parent)] + list(include_dirs)
+    for m in GENERATED_INCLUDE.finditer(source):
+        name = m.group(1).decode("utf-8", "replace")
+        if not any(os.path.exists(os.path.join(d, name)) for d in search):
+            stand_ins.append((os.path.join(str(path.parent), name), ""))
+    return stand_ins
+
+
+def include_dirs_of(args: Sequence[str]) -> list[str]:
+    dirs = []
+    for i, a in enumerate(args):
+        for flag in ("-I", "-isystem", "-iquote"):
+            if a == flag and i + 1 < len(args):
+                dirs.append(args[i + 1])
+            elif a.startswith(flag) and len(a) > len(flag):
+                dirs.append(a[len(flag):])
+    return dirs
+
+
+def parse(path: Path, source: bytes, args: Sequence[str], index: cindex.Index | None = None) -> Unit:
+    """Parse `path` (whose bytes are `source`) with compiler `args`.
+
+    Errors anywhere in the translation unit make the analysis untrustworthy
+    (a missing header silently turns types into `int`), so they fail the file.
+    """
+    index = index or cindex.Index.create()
+    unsaved = generated_stand_ins(path, source, include_dirs_of(args))
+    try:
+        tu = index.parse(str(path), args=list(args), unsaved_files=unsaved, options=PARSE_OPTIONS)
+    except cindex.TranslationUnitLoadError as exc:
+        raise ParseError(f"{path}: libclang could not parse the file ({exc})") from None
+    errors = [d for d in tu.diagnostics if d.severity >= cindex.Diagnostic.Error]
+    if errors:
+        d = errors[0]
+        loc = d.location
+        where = f"{loc.file.name}:{loc.line}:{loc.column}" if loc.file else str(path)
+        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
+        raise ParseError(f"{path}: does not compile: {where}: {d.spelling}{more}")
+    return Unit(tu, path, source)

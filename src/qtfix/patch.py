@@ -1,0 +1,82 @@
+"""Unified diffs that `git apply` and `patch -p1` accept unchanged.
+
+Lines are split on LF only and kept with their endings, so a CRLF file diffs
+as CRLF lines and a missing final newline gets the standard marker. Every
+patch qtfix prints is parsed back with unidiff before it leaves the program.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import unidiff
+
+NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+def split_lines(data: bytes) -> list[str]:
+    text = data.decode("utf-8")
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """The path relative to `base` (the current directory) with '/' separators."""
+    base = base or Path.cwd()
+    try:
+        rel = os.path.relpath(path.resolve(), base.resolve())
+    except ValueError:
+        rel = str(path)
+    return rel.replace(os.sep, "/")
+
+
+def _range(start: int, count: int) -> str:
+    # An empty range names the line before it (0 at the top), as diff does.
+    if count == 0:
+        return f"{start},0"
+    return f"{start + 1},{count}"
+
+
+def _line(prefix: str, line: str) -> str:
+    if line.endswith("\n"):
+        return prefix + line
+    return prefix + line + "\n" + NO_NEWLINE
+
+
+def file_diff(name: str, old: bytes, new: bytes, context: int = 3) -> str:
+    a, b = split_lines(old), split_lines(new)
+    out = []
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+        i1, i2 = group[0][1], group[-1][2]
+        j1, j2 = group[0][3], group[-1][4]
+        out.append(f"@@ -{_range(i1, i2 - i1)} +{_range(j1, j2 - j1)} @@\n")
+        for tag, x1, x2, y1, y2 in group:
+            if tag == "equal":
+                out += [_line(" ", line) for line in a[x1:x2]]
+                continue
+            out += [_line("-", line) for line in a[x1:x2]]
+            out += [_line("+", line) for line in b[y1:y2]]
+    if not out:
+        return ""
+    return f"--- a/{name}\n+++ b/{name}\n" + "".join(out)
+
+
+def unified_diff(old: Mapping[Path, bytes], new: Mapping[Path, bytes], base: Path | None = None) -> str:
+    """One patch for every changed file, in path order, checked with unidiff."""
+    parts = []
+    for path in sorted(new, key=lambda p: display_path(p, base)):
+        parts.append(file_diff(display_path(path, base), old[path], new[path]))
+    patch = "".join(parts)
+    check_patch(patch)
+    return patch
+
+
+def check_patch(patch: str) -> unidiff.PatchSet:
+    """Parse the patch back; a malformed hunk raises unidiff's UnidiffParseError."""
+    return unidiff.PatchSet(patch)

@@ -1,0 +1,237 @@
+"""Which files to analyse, and with which compiler flags.
+
+Flags come from a compile_commands.json when there is one (named with `-p`,
+or found upward from the file), otherwise from the Qt installed on the machine
+(pkg-config, then qmake6/qmake, or `--qt-include`). A legacy test checked
+without its build tree is the common case, so the fallback must be good.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+SOURCE_SUFFIXES = frozenset({".cpp", ".cc", ".cxx", ".c++", ".cp"})
+HEADER_SUFFIXES = frozenset({".h", ".hpp", ".hh", ".hxx", ".h++"})
+CPP_SUFFIXES = SOURCE_SUFFIXES | HEADER_SUFFIXES
+QT_PKG_MODULES = ("Qt6Core", "Qt6Network", "Qt6Test", "Qt6Gui", "Qt6Widgets", "Qt6Concurrent")
+BASE_FLAGS = ("-x", "c++", "-std=c++17", "-fPIC", "-Wno-everything")
+# Flags that only matter for producing objects (or that clang does not know)
+# and that make libclang fail or print noise when analysing.
+_DROP_WITH_VALUE = frozenset({"-o", "-MF", "-MT", "-MQ", "--serialize-diagnostics"})
+_DROP = frozenset({"-c", "-MD", "-MMD", "-M", "-MM", "-pipe", "-fno-fat-lto-objects"})
+
+
+class UsageError(Exception):
+    """Bad input for the whole run; the message is one line for the user."""
+
+
+def is_build_or_hidden(name: str) -> bool:
+    lowered = name.lower()
+    return (
+        name.startswith(".")
+        or lowered in {"build", "builds", "_build", "__pycache__", "node_modules"}
+        or lowered.startswith(("build-", "build_", "cmake-build-"))
+    )
+
+
+def collect_files(paths: Sequence[Path]) -> list[Path]:
+    """C++ sources and headers named by `paths` (directories are walked)."""
+    files: list[Path] = []
+    for given in paths:
+        if not given.exists():
+            raise UsageError(f"{given}: no such file or directory")
+        if given.is_file():
+            files.append(given)
+            continue
+        found = []
+        for root, dirs, names in os.walk(given):
+            dirs[:] = sorted(d for d in dirs if not is_build_or_hidden(d) and not (Path(root) / d / "CMakeCache.txt").exists())
+            found += [Path(root) / n for n in sorted(names) if Path(n).suffix.lower() in CPP_SUFFIXES]
+        if not found:
+            raise UsageError(f"{given}: no C++ source or header files in this directory")
+        files += found
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+# -- Qt discovery ------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _pkg_config_flags() -> tuple[str, ...]:
+    if shutil.which("pkg-config") is None:
+        return ()
+    present = [m for m in QT_PKG_MODULES if subprocess.run(["pkg-config", "--exists", m]).returncode == 0]
+    if not present:
+        return ()
+    out = subprocess.run(["pkg-config", "--cflags", *present], capture_output=True, text=True, check=True).stdout
+    return tuple(shlex.split(out))
+
+
+@lru_cache(maxsize=None)
+def _qmake_headers() -> str | None:
+    for qmake in ("qmake6", "qmake-qt6", "qmake"):
+        exe = shutil.which(qmake)
+        if exe is None:
+            continue
+        res = subprocess.run([exe, "-query", "QT_INSTALL_HEADERS"], capture_output=True, text=True)
+        if res.returncode == 0 and res.stdout.strip() and Path(res.stdout.strip()).is_dir():
+            return res.stdout.strip()
+    return None
+
+
+def qt_flags_for_headers_dir(headers: Path) -> tuple[str, ...]:
+    flags = ["-I", str(headers)]
+    for module in sorted(headers.glob("Qt*")):
+        if module.is_dir():
+            flags += ["-I", str(module)]
+    return tuple(flags)
+
+
+def discover_qt_flags(qt_include: Path | None = None) -> tuple[str, ...]:
+    if qt_include is not None:
+        if not (qt_include / "QtCore").is_dir():
+            raise UsageError(f"{qt_include}: not a Qt include directory (it has no QtCore/ folder)")
+        return qt_flags_for_headers_dir(qt_include)
+    flags = _pkg_config_flags()
+    if flags:
+        return flags
+    headers = _qmake_headers()
+    if headers:
+        return qt_flags_for_headers_dir(Path(headers))
+    raise UsageError(
+        "no Qt headers found: install them (Debian/Ubuntu: apt-get install qt6-base-dev) "
+        "or pass --qt-include DIR (the folder that holds QtCore/)"
+    )
+
+
+# -- compile_commands.json ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompileDatabase:
+    path: Path
+    entries: dict[Path, tuple[str, ...]]  # resolved source path -> analysis args
+
+    def args_for(self, file: Path) -> tuple[str, ...] | None:
+        key = file.resolve()
+        if key in self.entries:
+            return self.entries[key]
+        # Headers have no entry of their own: borrow the flags of a source file
+        # in the same folder (or the closest one), as clangd does.
+        best = None
+        for src, args in self.entries.items():
+            common = len(os.path.commonpath([src.parent, key.parent]).split(os.sep))
+            if best is None or common > best[0]:
+                best = (common, args)
+        return best[1] if best else None
+
+
+def _analysis_args(arguments: Sequence[str], directory: Path, source: Path) -> tuple[str, ...]:
+    args: list[str] = []
+    it = iter(arguments[1:])  # the compiler itself goes
+    for a in it:
+        if a in _DROP_WITH_VALUE:
+            next(it, None)
+            continue
+        if a in _DROP or a.startswith("-MF") or a.startswith("-o"):
+            continue
+        if Path(a).name == source.name and (directory / a).resolve() == source:
+            continue
+        for flag in ("-I", "-isystem", "-iquote", "-include"):
+            if a == flag:
+                value = next(it, "")
+                args += [flag, str((directory / value).resolve()) if value else value]
+                break
+            if a.startswith(flag) and len(a) > len(flag) and flag != "-include":
+                args.append(flag + str((directory / a[len(flag):]).resolve()))
+                break
+        else:
+            args.append(a)
+    return tuple(args)
+
+
+def load_compile_database(path: Path) -> CompileDatabase:
+    db_file = path / "compile_commands.json" if path.is_dir() else path
+    if not db_file.is_file():
+        raise UsageError(f"{db_file}: no compile_commands.json there (configure with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)")
+    try:
+        data = json.loads(db_file.read_text(encoding="utf-8"))
+        if not isinstance(data, list):
+            raise ValueError("the top level is not a list")
+        entries: dict[Path, tuple[str, ...]] = {}
+        for i, entry in enumerate(data):
+            if not isinstance(entry, dict) or "file" not in entry or "directory" not in entry:
+                raise ValueError(f"entry {i} lacks 'file' or 'directory'")
+            directory = Path(entry["directory"])
+            if "arguments" in entry:
+                arguments = list(entry["arguments"])
+            elif "command" in entry:
+                arguments = shlex.split(entry["command"])
+            else:
+                raise ValueError(f"entry {i} has neither 'arguments' nor 'command'")
+            source = (directory / entry["file"]).resolve()
+            entries[source] = _analysis_args(arguments, directory, source)
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{db_file}: broken compile_commands.json: {exc}") from None
+    return CompileDatabase(db_file, entries)
+
+
+def find_compile_database(file: Path) -> Path | None:
+    for folder in file.resolve().parents:
+        candidate = folder / "compile_commands.json"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class FlagSource:
+    """Resolves each file's analysis arguments."""
+
+    build_dir: Path | None = None
+    qt_include: Path | None = None
+
+    def databases(self, files: Iterable[Path]) -> dict[Path, CompileDatabase]:
+        found: dict[Path, CompileDatabase] = {}
+        if self.build_dir is not None:
+            db = load_compile_database(self.build_dir)
+            return {f: db for f in files}
+        cache: dict[Path, CompileDatabase] = {}
+        for f in files:
+            db_path = find_compile_database(f)
+            if db_path is None:
+                continue
+            if db_path not in cache:
+                cache[db_path] = load_compile_database(db_path)
+            found[f] = cache[db_path]
+        return found
+
+    def args_for_all(self, files: Sequence[Path]) -> dict[Path, tuple[str, ...]]:
+        dbs = self.databases(files)
+        qt: tuple[str, ...] | None = None
+        result = {}
+        for f in files:
+            args = dbs[f].args_for(f) if f in dbs else None
+            if args is None:
+                if qt is None:
+                    qt = discover_qt_flags(self.qt_include)
+                args = BASE_FLAGS + qt + ("-I", str(f.resolve().parent))
+            else:
+                args = ("-x", "c++", "-Wno-everything") + args + ("-I", str(f.resolve().parent))
+            result[f] = args
+        return result

@@ -1,0 +1,152 @@
+"""Files -> translation units -> findings -> planned file contents -> writes.
+
+The outcome of a file is a closed set of frozen values: it was checked (with
+its findings), skipped (it is not text qtfix can edit) or failed (it does not
+parse, a codemod crashed). One file's failure never stops the run.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from .codemod import Codemod, Options
+from .edits import Edit, Finding, Resolution, Safety, apply_edits, resolve
+from .parse import ParseError, parse
+
+
+class Status(str, Enum):
+    CHECKED = "checked"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: Path
+    status: Status
+    reason: str = ""
+    findings: tuple[Finding, ...] = ()
+    # The bytes the findings refer to; a write refuses if the file changed since.
+    source: bytes | None = None
+
+
+def read_source(path: Path) -> bytes:
+    """The file's bytes, or ValueError with the reason it is not editable text."""
+    data = path.read_bytes()
+    if b"\0" in data:
+        raise ValueError("binary file (it contains NUL bytes)")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (invalid byte at offset {exc.start}); qtfix edits only UTF-8 files") from None
+    return data
+
+
+def analyse_file(path: Path, args: Sequence[str], codemods: Sequence[Codemod], options: Options) -> FileResult:
+    try:
+        source = read_source(path)
+    except OSError as exc:
+        return FileResult(path, Status.FAILED, f"cannot read: {exc.strerror or exc}")
+    except ValueError as exc:
+        return FileResult(path, Status.SKIPPED, str(exc))
+    try:
+        unit = parse(path, source, args)
+    except ParseError as exc:
+        return FileResult(path, Status.FAILED, str(exc).removeprefix(f"{path}: "), source=source)
+    findings: list[Finding] = []
+    for codemod in codemods:
+        try:
+            findings.extend(codemod.find(unit, options))
+        except Exception as exc:  # a codemod bug must not stop the batch
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            return FileResult(
+                path,
+                Status.FAILED,
+                f"internal error in {codemod.code}: {type(exc).__name__}: {exc} "
+                f"({Path(where.filename).name}:{where.lineno})",
+                source=source,
+            )
+    findings.sort(key=lambda f: f.sort_key)
+    return FileResult(path, Status.CHECKED, findings=tuple(findings), source=source)
+
+
+def analyse(files: Sequence[Path], args: dict[Path, tuple[str, ...]], codemods: Sequence[Codemod], options: Options) -> list[FileResult]:
+    return [analyse_file(f, args[f], codemods, options) for f in files]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What applying the accepted fixes does to each file."""
+
+    resolution: Resolution
+    new_contents: dict[Path, bytes] = field(default_factory=dict)
+    old_contents: dict[Path, bytes] = field(default_factory=dict)
+
+
+def fixable(findings: Iterable[Finding], unsafe: bool) -> list[Finding]:
+    allowed = {Safety.SAFE, Safety.UNSAFE} if unsafe else {Safety.SAFE}
+    return [f for f in findings if f.fix is not None and f.fix.safety in allowed]
+
+
+def plan(results: Sequence[FileResult], unsafe: bool = False, describe=None) -> Plan:
+    findings = [f for r in results if r.status is Status.CHECKED for f in r.findings]
+    resolution = resolve(fixable(findings, unsafe), describe)
+    originals = {r.path: r.source for r in results if r.source is not None}
+    edits_by_path: dict[Path, list[Edit]] = {}
+    for f in resolution.accepted:
+        for e in f.fix.edits:
+            edits_by_path.setdefault(e.path, []).append(e)
+    new_contents = {}
+    old_contents = {}
+    for path, edits in edits_by_path.items():
+        old = originals.get(path)
+        if old is None:
+            old = read_source(path)
+        new = apply_edits(old, edits)
+        if new != old:
+            new_contents[path] = new
+            old_contents[path] = old
+    return Plan(resolution, new_contents, old_contents)
+
+
+class WriteError(Exception):
+    """A file could not be written; it was left as it was."""
+
+
+def write_atomically(path: Path, expected_old: bytes, new: bytes) -> None:
+    """Replace the file's bytes in one rename, keeping its permissions.
+
+    Refuses a read-only file and a file that changed since it was analysed, so
+    a concurrent edit is never overwritten and no file is ever half-written.
+    """
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror}") from None
+    # Root may write anything, so look at the mode bits too: a read-only test
+    # file is a statement of intent, not an obstacle to route around.
+    if not os.access(path, os.W_OK) or not st.st_mode & stat.S_IWUSR:
+        raise WriteError(f"{path}: read-only file; not changed")
+    if path.read_bytes() != expected_old:
+        raise WriteError(f"{path}: changed on disk since it was analysed; not changed (run qtfix again)")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".qtfix", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(new)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
