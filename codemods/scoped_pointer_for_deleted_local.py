@@ -1,0 +1,346 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clang.cindex import StorageClass, TypeKind
+
+from qtfix.codemod import Codemod, Options
+from qtfix.cpp import ensure_include, line_is_only, skip_space
+from qtfix.edits import Edit, Safety
+from qtfix.parse import Cursor, CursorKind, Unit, file_location, strip_implicit, walk_with_parents
+
+# Calls that take ownership of (or schedule the deletion of) a pointer passed
+# to them: after such a call the manual `delete` is not the only owner.
+OWNERSHIP_SINKS = frozenset(
+    {
+        "setParent", "addPendingConnection", "reset", "take", "append", "push_back", "emplace_back",
+        "prepend", "push_front", "insert", "emplace", "addChild", "setLayout", "addWidget", "addLayout",
+        "setCentralWidget", "setWidget", "addTab", "addItem", "setItem", "qDeleteAll", "deleteLater",
+        "moveToThread",
+    }
+)
+# Smart pointers that would own the object too (QPointer only watches it).
+OWNING_WRAPPERS = ("QSharedPointer", "QScopedPointer", "unique_ptr", "shared_ptr")
+TRANSPARENT = (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR)
+
+
+class Escape(Exception):
+    """The pointer's ownership leaves the function's plain new/delete pair."""
+
+
+@dataclass
+class Candidate:
+    decl: Cursor
+    decl_stmt: Cursor
+    block: Cursor
+    uses: list = field(default_factory=list)  # (DECL_REF_EXPR, parents)
+
+
+class ScopedPointerForDeletedLocal(Codemod):
+    """
+    ## What it does
+    Finds a local raw pointer initialised with `new` and freed by a `delete`
+    of the same variable later in the same block:
+    `QLocalSocket *socket = new QLocalSocket; ... delete socket;`.
+
+    ## Why is this bad?
+    Every early exit between the `new` and the `delete` leaks the object, and in
+    a test there are many: each failing `QVERIFY`/`QCOMPARE` is a hidden
+    `return`. A leaked socket or server keeps its connection or local socket
+    file alive into the next test function, which then fails for the wrong
+    reason.
+
+    ## Example
+    ```cpp
+    QLocalServer *server = new QLocalServer();
+    connect(server, &QLocalServer::newConnection, [this, server]() { ... });
+    QVERIFY(server->listen(name));
+    ...
+    delete server;
+    ```
+
+    ## Use instead
+    ```cpp
+    QScopedPointer<QLocalServer> server(new QLocalServer());
+    connect(server.data(), &QLocalServer::newConnection, [this, server = server.data()]() { ... });
+    QVERIFY(server->listen(name));
+    ...
+    ```
+    The `delete` goes; uses that need the raw pointer (`connect` and other
+    function arguments, comparisons, by-value lambda captures) become
+    `server.data()`; `#include <QScopedPointer>` is added when the file does not
+    include it (or a Qt module header that brings it).
+
+    ## Fix safety
+    Safe: the object is destroyed at the same point on the normal path, and now
+    also on early returns. qtfix stays silent when the pointer escapes: it is
+    returned, stored or aliased, reassigned, its address taken, handed to an
+    owner (`setParent`, `addPendingConnection`, containers, other smart
+    pointers), `deleteLater()`-ed or moved to a thread, deleted more than once or
+    only on some paths, used after the `delete`, or when the deletion itself is
+    what the test observes (a `QSignalSpy`/connection on `destroyed`, or a
+    `QPointer` guard). It reports without a fix when part of the code is
+    spelled inside a macro body.
+    """
+
+    code = "QF102"
+    name = "scoped-pointer-for-deleted-local"
+    summary = "local `T *p = new T` freed by `delete p` leaks on every early return (QVERIFY/QCOMPARE)"
+    safety = Safety.SAFE
+
+    def find(self, unit: Unit, options: Options):
+        candidates: dict[int, Candidate] = {}
+        refs = []
+        deletes = []
+        for cursor, parents in unit.walk():
+            kind = cursor.kind
+            if kind == CursorKind.VAR_DECL:
+                cand = self._candidate(cursor, parents)
+                if cand is not None:
+                    candidates[cursor.hash] = cand
+            elif kind == CursorKind.DECL_REF_EXPR:
+                ref = cursor.referenced
+                if ref is not None and ref.kind == CursorKind.VAR_DECL:
+                    refs.append((cursor, parents, ref))
+        for cursor, parents, ref in refs:
+            cand = candidates.get(ref.hash)
+            if cand is not None and ref == cand.decl:
+                cand.uses.append((cursor, parents))
+        for cand in candidates.values():
+            try:
+                finding = self._finding(unit, cand)
+            except Escape:
+                continue
+            if finding is not None:
+                yield finding
+
+    # -- matching ------------------------------------------------------------
+
+    @staticmethod
+    def _candidate(decl: Cursor, parents) -> Candidate | None:
+        if len(parents) < 2 or parents[-1].kind != CursorKind.DECL_STMT or parents[-2].kind != CursorKind.COMPOUND_STMT:
+            return None
+        if decl.storage_class == StorageClass.STATIC:
+            return None
+        if decl.type.get_canonical().kind != TypeKind.POINTER:
+            return None
+        if sum(1 for c in parents[-1].get_children() if c.kind == CursorKind.VAR_DECL) != 1:
+            return None
+        init = [c for c in decl.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
+        if len(init) != 1 or strip_implicit(init[0]).kind != CursorKind.CXX_NEW_EXPR:
+            return None
+        new_expr = strip_implicit(init[0])
+        tokens = [t.spelling for t in new_expr.get_tokens()]
+        if "[" in tokens[:tokens.index("(")] if "(" in tokens else "[" in tokens:
+            return None  # new T[n]: needs QScopedArrayPointer, left to a human
+        return Candidate(decl, parents[-1], parents[-2])
+
+    def _finding(self, unit: Unit, cand: Candidate):
+        deletes = []
+        others = []
+        for ref, parents in cand.uses:
+            holder = _effective_parent(parents)
+            if holder is not None and holder.kind == CursorKind.CXX_DELETE_EXPR:
+                deletes.append((ref, parents, holder))
+            else:
+                others.append((ref, parents))
+        if len(deletes) != 1:
+            return None  # never deleted here (QF101's business) or deleted on several paths
+        ref, parents, delete_expr = deletes[0]
+        if any(t.spelling == "[" for t in delete_expr.get_tokens()):
+            return None  # delete[]
+        # The delete must be a statement of the declaring block, after the
+        # declaration: a delete inside an `if` or a loop is a partial path.
+        delete_stmt_parent = parents[parents.index(delete_expr) - 1] if parents.index(delete_expr) > 0 else None
+        if delete_stmt_parent is None or delete_stmt_parent != cand.block:
+            return None
+        delete_offset = unit.use_offset(delete_expr)
+        if delete_offset < unit.use_offset(cand.decl):
+            return None
+
+        edits: list[Edit] = []
+        unsure = ""
+        lambda_modes: dict[int, str] = {}
+        # Captures first: they decide how uses inside each lambda are treated.
+        for ref, parents in others:
+            if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and self._is_capture(ref, parents[-1]):
+                edit, mode = self._capture_edit(unit, ref, parents[-1], cand.decl.spelling)
+                lambda_modes[parents[-1].hash] = mode
+                if edit is False:
+                    unsure = "a lambda capture of the pointer is spelled inside a macro body"
+                elif edit is not None:
+                    edits.append(edit)
+        for ref, parents in others:
+            if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and self._is_capture(ref, parents[-1]):
+                continue
+            if unit.use_offset(ref) > delete_offset:
+                raise Escape  # used after the delete
+            if self._inside_copying_lambda(parents, lambda_modes, cand):
+                continue  # refers to the lambda's own raw-pointer copy
+            action = self._classify(ref, parents)
+            if action == "keep":
+                continue
+            span = unit.file_range(ref)
+            if span is None:
+                unsure = "a use of the pointer is spelled inside a macro body"
+                continue
+            edits.append(Edit.replacement(unit.path, span[0], span[1], f"{cand.decl.spelling}.data()"))
+
+        decl_edit = self._declaration_edit(unit, cand)
+        delete_edit = self._delete_edit(unit, delete_expr)
+        if decl_edit is None or delete_edit is None:
+            unsure = unsure or "the declaration or the delete is spelled inside a macro body"
+        name = cand.decl.spelling
+        message = (
+            f"'{name}' is freed by a manual `delete` that every early return "
+            f"(a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
+        )
+        if unsure:
+            return self.finding(unit, cand.decl, message, no_fix_reason=unsure)
+        edits += [decl_edit, delete_edit] + ensure_include(unit, "QScopedPointer")
+        return self.finding(unit, cand.decl, message, edits=edits, title=f"own '{name}' with QScopedPointer")
+
+    @staticmethod
+    def _is_capture(ref: Cursor, lam: Cursor) -> bool:
+        # Captures are direct children of the LAMBDA_EXPR, before its body.
+        for child in lam.get_children():
+            if child.kind == CursorKind.COMPOUND_STMT:
+                return False
+            if child == ref:
+                return True
+        return False
+
+    def _capture_edit(self, unit: Unit, ref: Cursor, lam: Cursor, name: str):
+        """(edit or None or False-if-unsure, mode) for a capture of the pointer."""
+        children = list(lam.get_children())
+        i = children.index(ref)
+        prev = children[i - 1] if i > 0 else None
+        span = unit.file_range(ref)
+        if span is None:
+            return False, "value"
+        text = unit.text(*span)
+        if prev is not None and prev.kind == CursorKind.VARIABLE_REF and prev.referenced is not None:
+            if prev.referenced != ref.referenced:
+                # init-capture `[q = p]`: its initializer is an ordinary use
+                return Edit.replacement(unit.path, span[0], span[1], f"{name}.data()"), "init"
+            before = unit.source[: span[0]].rstrip()
+            if before.endswith(b"&"):
+                return None, "reference"
+            return Edit.replacement(unit.path, span[0], span[1], f"{name} = {name}.data()"), "value"
+        if text == "&":
+            return None, "reference"
+        if text == "=":
+            return Edit.insertion(unit.path, span[1], f", {name} = {name}.data()"), "value"
+        raise Escape  # an implicit capture we do not understand: stay silent
+
+    @staticmethod
+    def _inside_copying_lambda(parents, modes: dict[int, str], cand: Candidate) -> bool:
+        for p in parents:
+            if p.kind == CursorKind.LAMBDA_EXPR and modes.get(p.hash) == "value":
+                return True
+        return False
+
+    @staticmethod
+    def _classify(ref: Cursor, parents) -> str:
+        """'keep' when QScopedPointer works as the raw pointer did, 'raw' when
+        the use needs `.data()`; raises Escape when ownership leaves."""
+        chain = list(parents)
+        child = ref
+        while chain and chain[-1].kind in TRANSPARENT:
+            child = chain.pop()
+        if not chain:
+            return "raw"
+        holder = chain[-1]
+        kind = holder.kind
+        if kind == CursorKind.MEMBER_REF_EXPR:
+            if holder.spelling in OWNERSHIP_SINKS:
+                raise Escape
+            return "keep"  # p->member
+        if kind == CursorKind.UNARY_OPERATOR:
+            op = _operator_token(holder)
+            if op == "&":
+                raise Escape
+            return "keep" if op in ("*", "!") else "raw"
+        if kind == CursorKind.RETURN_STMT:
+            raise Escape
+        if kind in (CursorKind.VAR_DECL, CursorKind.FIELD_DECL):
+            if "QPointer" in holder.type.spelling:
+                raise Escape  # a guard watching for the deletion
+            raise Escape  # aliased
+        if kind == CursorKind.BINARY_OPERATOR or kind == CursorKind.COMPOUND_ASSIGNMENT_OPERATOR:
+            op = _operator_token(holder, between=True)
+            if op in ("=",):
+                raise Escape  # stored or reassigned
+            return "raw"
+        if kind in (CursorKind.CALL_EXPR, CursorKind.CXX_FUNCTIONAL_CAST_EXPR, CursorKind.INIT_LIST_EXPR):
+            callee = holder.spelling
+            if callee in OWNERSHIP_SINKS or any(w in holder.type.spelling for w in OWNING_WRAPPERS):
+                raise Escape
+            if callee == "QPointer" or "QPointer" in holder.type.spelling:
+                raise Escape
+            if callee in ("QSignalSpy", "connect") and _mentions(holder, "destroyed"):
+                raise Escape  # the deletion is what the test observes
+            return "raw"
+        return "raw"
+
+    @staticmethod
+    def _declaration_edit(unit: Unit, cand: Candidate) -> Edit | None:
+        decl = cand.decl
+        span = unit.file_range(decl)
+        if span is None:
+            return None
+        name_file, name_off = file_location(decl.location)
+        if not span[0] <= name_off < span[1]:
+            return None
+        declared = unit.source[span[0]:name_off].decode("utf-8").rstrip()
+        if not declared.endswith("*") and declared != "auto":
+            return None  # a pointer typedef: keep the human's spelling
+        pointee = declared[:-1].rstrip() if declared.endswith("*") else "auto"
+        init = [c for c in decl.get_children() if strip_implicit(c).kind == CursorKind.CXX_NEW_EXPR]
+        new_span = unit.file_range(strip_implicit(init[0]))
+        if new_span is None:
+            return None
+        new_text = unit.text(*new_span)
+        if pointee == "auto":
+            after_new = new_text[3:].lstrip()
+            end = min((i for i in (after_new.find("("), after_new.find("{")) if i >= 0), default=len(after_new))
+            pointee = after_new[:end].strip()
+            if not pointee:
+                return None
+        return Edit.replacement(unit.path, span[0], span[1], f"QScopedPointer<{pointee}> {decl.spelling}({new_text})")
+
+    @staticmethod
+    def _delete_edit(unit: Unit, delete_expr: Cursor) -> Edit | None:
+        span = unit.file_range(delete_expr)
+        if span is None:
+            return None
+        semi = skip_space(unit.source, span[1])
+        if unit.source[semi:semi + 1] != b";":
+            return None
+        start, end = line_is_only(unit.source, span[0], semi + 1)
+        return Edit.deletion(unit.path, start, end)
+
+
+def _effective_parent(parents) -> Cursor | None:
+    for p in reversed(parents):
+        if p.kind not in TRANSPARENT:
+            return p
+    return None
+
+
+def _operator_token(op: Cursor, between: bool = False) -> str:
+    tokens = [t.spelling for t in op.get_tokens()]
+    if not tokens:
+        return ""
+    if not between:
+        return tokens[0] if tokens[0] in ("&", "*", "!", "-", "+", "~", "++", "--") else ""
+    children = list(op.get_children())
+    if len(children) == 2:
+        lhs_tokens = len(list(children[0].get_tokens()))
+        if lhs_tokens < len(tokens):
+            return tokens[lhs_tokens]
+    return ""
+
+
+def _mentions(cursor: Cursor, word: str) -> bool:
+    return any(t.spelling == word for t in cursor.get_tokens())
