@@ -111,7 +111,7 @@ class HardcodedServerName(Codemod):
             if located is None:
                 continue
             value, prefix, span = located
-            if self._negated(parents):
+            if self._negated(unit, parents):
                 continue  # `QVERIFY(!server.listen("foo"))`: the failure is the test
             statement = enclosing_statement(cursor, parents)
             uses.append((value, prefix, statement, span))
@@ -154,11 +154,10 @@ class HardcodedServerName(Codemod):
         return value, prefix, (start + lead, start + lead + len(stripped))
 
     @staticmethod
-    def _negated(parents) -> bool:
+    def _negated(unit: Unit, parents) -> bool:
         for p in reversed(parents):
             if p.kind == CursorKind.UNARY_OPERATOR:
-                tokens = list(p.get_tokens())
-                return bool(tokens) and tokens[0].spelling == "!"
+                return unit.spelled_text(p).lstrip().startswith("!")
             if p.kind not in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
                 return False
         return False

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from clang.cindex import StorageClass, TypeKind
@@ -95,7 +96,7 @@ class ScopedPointerForDeletedLocal(Codemod):
         for cursor, parents in unit.walk():
             kind = cursor.kind
             if kind == CursorKind.VAR_DECL:
-                cand = self._candidate(cursor, parents)
+                cand = self._candidate(unit, cursor, parents)
                 if cand is not None:
                     candidates[cursor.hash] = cand
             elif kind == CursorKind.DECL_REF_EXPR:
@@ -117,7 +118,7 @@ class ScopedPointerForDeletedLocal(Codemod):
     # -- matching ------------------------------------------------------------
 
     @staticmethod
-    def _candidate(decl: Cursor, parents) -> Candidate | None:
+    def _candidate(unit: Unit, decl: Cursor, parents) -> Candidate | None:
         if len(parents) < 2 or parents[-1].kind != CursorKind.DECL_STMT or parents[-2].kind != CursorKind.COMPOUND_STMT:
             return None
         if decl.storage_class == StorageClass.STATIC:
@@ -129,9 +130,8 @@ class ScopedPointerForDeletedLocal(Codemod):
         init = [c for c in decl.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
         if len(init) != 1 or strip_implicit(init[0]).kind != CursorKind.CXX_NEW_EXPR:
             return None
-        new_expr = strip_implicit(init[0])
-        tokens = [t.spelling for t in new_expr.get_tokens()]
-        if "[" in tokens[:tokens.index("(")] if "(" in tokens else "[" in tokens:
+        new_text = unit.spelled_text(strip_implicit(init[0]))
+        if re.match(r"new\s*[\w:<>,\s*]*\[", new_text):
             return None  # new T[n]: needs QScopedArrayPointer, left to a human
         return Candidate(decl, parents[-1], parents[-2])
 
@@ -147,7 +147,7 @@ class ScopedPointerForDeletedLocal(Codemod):
         if len(deletes) != 1:
             return None  # never deleted here (QF101's business) or deleted on several paths
         ref, parents, delete_expr = deletes[0]
-        if any(t.spelling == "[" for t in delete_expr.get_tokens()):
+        if re.match(r"delete\s*\[", unit.spelled_text(delete_expr)):
             return None  # delete[]
         # The delete must be a statement of the declaring block, after the
         # declaration: a delete inside an `if` or a loop is a partial path.
@@ -162,8 +162,12 @@ class ScopedPointerForDeletedLocal(Codemod):
         unsure = ""
         lambda_modes: dict[int, str] = {}
         # Captures first: they decide how uses inside each lambda are treated.
+        # `others` is in source pre-order, so an enclosing lambda is decided
+        # before the lambdas nested in it.
         for ref, parents in others:
             if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and self._is_capture(ref, parents[-1]):
+                if self._inside_copying_lambda(parents[:-1], lambda_modes):
+                    continue  # re-captures the enclosing lambda's raw copy
                 edit, mode = self._capture_edit(unit, ref, parents[-1], cand.decl.spelling)
                 lambda_modes[parents[-1].hash] = mode
                 if edit is False:
@@ -175,9 +179,9 @@ class ScopedPointerForDeletedLocal(Codemod):
                 continue
             if unit.use_offset(ref) > delete_offset:
                 raise Escape  # used after the delete
-            if self._inside_copying_lambda(parents, lambda_modes, cand):
+            if self._inside_copying_lambda(parents, lambda_modes):
                 continue  # refers to the lambda's own raw-pointer copy
-            action = self._classify(ref, parents)
+            action = self._classify(unit, ref, parents)
             if action == "keep":
                 continue
             span = unit.file_range(ref)
@@ -234,14 +238,14 @@ class ScopedPointerForDeletedLocal(Codemod):
         raise Escape  # an implicit capture we do not understand: stay silent
 
     @staticmethod
-    def _inside_copying_lambda(parents, modes: dict[int, str], cand: Candidate) -> bool:
+    def _inside_copying_lambda(parents, modes: dict[int, str]) -> bool:
         for p in parents:
             if p.kind == CursorKind.LAMBDA_EXPR and modes.get(p.hash) == "value":
                 return True
         return False
 
     @staticmethod
-    def _classify(ref: Cursor, parents) -> str:
+    def _classify(unit: Unit, ref: Cursor, parents) -> str:
         """'keep' when QScopedPointer works as the raw pointer did, 'raw' when
         the use needs `.data()`; raises Escape when ownership leaves."""
         chain = list(parents)
@@ -257,7 +261,7 @@ class ScopedPointerForDeletedLocal(Codemod):
                 raise Escape
             return "keep"  # p->member
         if kind == CursorKind.UNARY_OPERATOR:
-            op = _operator_token(holder)
+            op = _unary_operator(unit, holder)
             if op == "&":
                 raise Escape
             return "keep" if op in ("*", "!") else "raw"
@@ -268,7 +272,7 @@ class ScopedPointerForDeletedLocal(Codemod):
                 raise Escape  # a guard watching for the deletion
             raise Escape  # aliased
         if kind == CursorKind.BINARY_OPERATOR or kind == CursorKind.COMPOUND_ASSIGNMENT_OPERATOR:
-            op = _operator_token(holder, between=True)
+            op = _binary_operator(unit, holder)
             if op in ("=",):
                 raise Escape  # stored or reassigned
             return "raw"
@@ -278,7 +282,7 @@ class ScopedPointerForDeletedLocal(Codemod):
                 raise Escape
             if callee == "QPointer" or "QPointer" in holder.type.spelling:
                 raise Escape
-            if callee in ("QSignalSpy", "connect") and _mentions(holder, "destroyed"):
+            if callee in ("QSignalSpy", "connect") and re.search(r"\bdestroyed\b", unit.spelled_text(holder)):
                 raise Escape  # the deletion is what the test observes
             return "raw"
         return "raw"
@@ -328,19 +332,16 @@ def _effective_parent(parents) -> Cursor | None:
     return None
 
 
-def _operator_token(op: Cursor, between: bool = False) -> str:
-    tokens = [t.spelling for t in op.get_tokens()]
-    if not tokens:
-        return ""
-    if not between:
-        return tokens[0] if tokens[0] in ("&", "*", "!", "-", "+", "~", "++", "--") else ""
+def _unary_operator(unit: Unit, op: Cursor) -> str:
+    m = re.match(r"\s*(\+\+|--|[&*!~+-])", unit.spelled_text(op))
+    return m.group(1) if m else ""
+
+
+def _binary_operator(unit: Unit, op: Cursor) -> str:
     children = list(op.get_children())
-    if len(children) == 2:
-        lhs_tokens = len(list(children[0].get_tokens()))
-        if lhs_tokens < len(tokens):
-            return tokens[lhs_tokens]
-    return ""
-
-
-def _mentions(cursor: Cursor, word: str) -> bool:
-    return any(t.spelling == word for t in cursor.get_tokens())
+    if len(children) != 2:
+        return ""
+    lhs, rhs = unit.file_range(children[0]), unit.file_range(children[1])
+    if lhs is None or rhs is None:
+        return ""
+    return unit.text(lhs[1], rhs[0]).strip()

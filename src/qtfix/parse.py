@@ -171,6 +171,22 @@ class Unit:
             return None
         return s, e
 
+    def expansion_range(self, cursor: Cursor) -> tuple[int, int] | None:
+        """Byte range of the cursor as used in the main file (a macro use
+        counts as its whole invocation)."""
+        fs, s = expansion_location(cursor.extent.start)
+        fe, e = expansion_location(cursor.extent.end)
+        if fs != self._main_file or fe != self._main_file or e < s:
+            return None
+        return s, e
+
+    def spelled_text(self, cursor: Cursor) -> str:
+        """The cursor's own text where it is spelled in the file, else the text
+        of the macro use it comes from; "" when neither is in the main file.
+        (Token APIs misbehave on ranges that start inside a macro.)"""
+        span = self.file_range(cursor) or self.expansion_range(cursor)
+        return self.text(*span) if span else ""
+
     def text(self, start: int, end: int) -> str:
         return self.source[start:end].decode("utf-8")
 
