@@ -1,0 +1,102 @@
+"""Qt knowledge shared by codemods: QObject classes, QtTest test functions,
+QThread::run(), the functions that enclose a cursor."""
+
+from __future__ import annotations
+
+import re
+
+from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from
+
+_SLOT_SECTION = re.compile(r"^\s*(public|protected|private)\s*(slots|Q_SLOTS)?\s*:", re.DOTALL)
+
+
+def is_qobject_class(decl: Cursor | None) -> bool:
+    return is_derived_from(decl, "QObject")
+
+
+def is_qobject_type(ctype) -> bool:
+    """Whether a (pointer to a) type is a QObject-derived class."""
+    t = ctype.get_canonical()
+    if t.get_pointee().spelling:
+        t = t.get_pointee().get_canonical()
+    return is_qobject_class(t.get_declaration())
+
+
+def enclosing_function(parents: tuple[Cursor, ...]) -> Cursor | None:
+    """The innermost function or lambda around a cursor."""
+    for p in reversed(parents):
+        if p.kind in FUNCTION_KINDS or p.kind == CursorKind.LAMBDA_EXPR:
+            return p
+    return None
+
+
+def enclosing_named_function(parents: tuple[Cursor, ...]) -> Cursor | None:
+    """The innermost real function (lambdas skipped) around a cursor."""
+    for p in reversed(parents):
+        if p.kind in FUNCTION_KINDS:
+            return p
+    return None
+
+
+def access_section(unit: Unit, method: Cursor) -> tuple[str, bool]:
+    """("private"/"protected"/"public", is a slots section) of a method as
+    declared in its class. Slots are recognised by the text of the access
+    specifier (`private slots:` / `private Q_SLOTS:`), since the `slots`
+    macro expands to nothing."""
+    decl = method.canonical
+    cls = class_of_method(decl)
+    if cls is None:
+        return "public", False
+    default = "public" if cls.kind == CursorKind.STRUCT_DECL else "private"
+    section, slots = default, False
+    for child in cls.get_children():
+        if child == decl:
+            break
+        if child.kind == CursorKind.CXX_ACCESS_SPEC_DECL:
+            text = _spec_text(unit, child)
+            m = _SLOT_SECTION.match(text)
+            if m:
+                section, slots = m.group(1), bool(m.group(2))
+            else:
+                section, slots = child.access_specifier.name.lower(), False
+    return section, slots
+
+
+def _spec_text(unit: Unit, spec: Cursor) -> str:
+    span = unit.expansion_range(spec)
+    if span is not None:
+        end = unit.source.find(b":", span[0])
+        return unit.text(span[0], end + 1) if end >= 0 else ""
+    # declared in a header: read that file's text around the specifier
+    loc = spec.extent.start
+    if loc.file is None:
+        return ""
+    try:
+        with open(loc.file.name, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return ""
+    end = data.find(b":", loc.offset)
+    return data[loc.offset : end + 1].decode("utf-8", "replace") if end >= 0 else ""
+
+
+def is_test_function(unit: Unit, function: Cursor | None) -> bool:
+    """A QtTest test function: a `private slots` member of a QObject class
+    (initTestCase/cleanup and *_data included). Protected slots, helpers and
+    base-class slots are not run by QTest as tests."""
+    if function is None or function.kind != CursorKind.CXX_METHOD:
+        return False
+    if function.is_static_method():
+        return False
+    cls = class_of_method(function.canonical)
+    if not is_qobject_class(cls):
+        return False
+    section, slots = access_section(unit, function)
+    return section == "private" and slots
+
+
+def is_thread_run(function: Cursor | None) -> bool:
+    """`run()` of a QThread subclass: it runs in the new thread."""
+    if function is None or function.kind != CursorKind.CXX_METHOD or function.spelling != "run":
+        return False
+    return is_derived_from(class_of_method(function.canonical), "QThread")
