@@ -22,6 +22,7 @@ class Wait:
     arrow: str  # "->" or "."
     call: str  # waitForConnected / waitForNewConnection / waitForReadyRead
     done: str  # the condition that holds when the wait succeeded
+    pending: str  # the loop's own condition, as spelled: holds while still waiting
 
 
 class BusyWaitOnSocket(Codemod):
@@ -124,11 +125,13 @@ class BusyWaitOnSocket(Codemod):
                 receiver = self._receiver(unit, lhs, SOCKET_CLASSES)
                 if receiver and rhs.spelling == "ConnectedState":
                     state = unit.spelled_text(rhs)
-                    return Wait(*receiver, "waitForConnected", f"{receiver[0]}{receiver[1]}state() == {state}")
+                    return Wait(*receiver, "waitForConnected", f"{receiver[0]}{receiver[1]}state() == {state}",
+                                unit.spelled_text(cond))
             if op in ("==", "<=") and lhs.kind == CursorKind.CALL_EXPR and lhs.spelling == "bytesAvailable":
                 receiver = self._receiver(unit, lhs, SOCKET_CLASSES)
                 if receiver and unit.spelled_text(rhs).strip() == "0":
-                    return Wait(*receiver, "waitForReadyRead", f"{receiver[0]}{receiver[1]}bytesAvailable() > 0")
+                    return Wait(*receiver, "waitForReadyRead", f"{receiver[0]}{receiver[1]}bytesAvailable() > 0",
+                                unit.spelled_text(cond))
             return None
         if cond.kind == CursorKind.UNARY_OPERATOR and unit.spelled_text(cond).lstrip().startswith("!"):
             inner = strip_implicit(next(cond.get_children()))
@@ -137,11 +140,13 @@ class BusyWaitOnSocket(Codemod):
             if inner.spelling == "hasPendingConnections":
                 receiver = self._receiver(unit, inner, SERVER_CLASSES)
                 if receiver:
-                    return Wait(*receiver, "waitForNewConnection", f"{receiver[0]}{receiver[1]}hasPendingConnections()")
+                    return Wait(*receiver, "waitForNewConnection", f"{receiver[0]}{receiver[1]}hasPendingConnections()",
+                                unit.spelled_text(cond))
             if inner.spelling == "bytesAvailable":
                 receiver = self._receiver(unit, inner, SOCKET_CLASSES)
                 if receiver:
-                    return Wait(*receiver, "waitForReadyRead", f"{receiver[0]}{receiver[1]}bytesAvailable() > 0")
+                    return Wait(*receiver, "waitForReadyRead", f"{receiver[0]}{receiver[1]}bytesAvailable() > 0",
+                                unit.spelled_text(cond))
         return None
 
     @staticmethod
@@ -200,17 +205,22 @@ class BusyWaitOnSocket(Codemod):
 
     # -- fixing --------------------------------------------------------------
 
-    def _check(self, unit: Unit, wait: Wait, success: str, in_test: bool, indent: str) -> str:
+    def _check(self, unit: Unit, wait: Wait, success: str, failure: str, in_test: bool, indent: str) -> str:
         error = f"qPrintable({wait.receiver}{wait.arrow}errorString())"
         if in_test:
             return f"QVERIFY2({success}, {error});"
         nl = unit.newline.decode()
-        return f'if (!({success})){nl}{indent}    qWarning("{wait.call} failed: %s", {error});'
+        return f'if ({failure}){nl}{indent}    qWarning("{wait.call} failed: %s", {error});'
 
     def _blocking_edits(self, unit: Unit, span, wait: Wait, in_test: bool, timeout: int):
-        indent = _indent_of(unit, span[0])
+        start, end = span
+        if unit.source[end - 1 : end] not in (b"}", b";"):
+            semi = skip_space(unit.source, end)
+            if unit.source[semi : semi + 1] == b";":
+                end = semi + 1  # the body statement's `;` lies outside the loop's extent
+        indent = _indent_of(unit, start)
         call = f"{wait.receiver}{wait.arrow}{wait.call}({timeout})"
-        return [Edit.replacement(unit.path, span[0], span[1], self._check(unit, wait, call, in_test, indent))]
+        return [Edit.replacement(unit.path, start, end, self._check(unit, wait, call, f"!{call}", in_test, indent))]
 
     def _retry_edits(self, unit: Unit, loop: Cursor, cond: Cursor, body: Cursor, wait: Wait, in_test: bool, timeout: int):
         loop_span = unit.file_range(loop)
@@ -230,7 +240,7 @@ class BusyWaitOnSocket(Codemod):
             f"{inner}if (!{wait.receiver}{wait.arrow}{wait.call}(int(deadline.remainingTime()))){nl}"
             f"{inner}    QThread::msleep(10);{nl}"
         )
-        after = f"{nl}{indent}{self._check(unit, wait, wait.done, in_test, indent)}"
+        after = f"{nl}{indent}{self._check(unit, wait, wait.done, wait.pending, in_test, indent)}"
         edits = [
             Edit.replacement(unit.path, loop_span[0], open_paren + 1, "for (QDeadlineTimer deadline(%d); " % timeout),
             Edit.replacement(unit.path, cond_span[1], close_paren + 1, " && !deadline.hasExpired();)"
