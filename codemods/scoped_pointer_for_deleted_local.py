@@ -216,21 +216,21 @@ class ScopedPointerForDeletedLocal(Codemod):
 
     def _capture_edit(self, unit: Unit, ref: Cursor, lam: Cursor, name: str):
         """(edit or None or False-if-unsure, mode) for a capture of the pointer."""
-        children = list(lam.get_children())
-        i = children.index(ref)
-        prev = children[i - 1] if i > 0 else None
         span = unit.file_range(ref)
         if span is None:
             return False, "value"
         text = unit.text(*span)
-        if prev is not None and prev.kind == CursorKind.VARIABLE_REF and prev.referenced is not None:
-            if prev.referenced != ref.referenced:
-                # init-capture `[q = p]`: its initializer is an ordinary use
-                return Edit.replacement(unit.path, span[0], span[1], f"{name}.data()"), "init"
+        # An explicit capture `[p]` shows as a VARIABLE_REF on the same token
+        # as the DECL_REF; an init-capture `[q = p]` has its VARIABLE_REF on `q`.
+        named = [c for c in lam.get_children() if c.kind == CursorKind.VARIABLE_REF and unit.file_range(c) == span]
+        if named:
             before = unit.source[: span[0]].rstrip()
             if before.endswith(b"&"):
                 return None, "reference"
             return Edit.replacement(unit.path, span[0], span[1], f"{name} = {name}.data()"), "value"
+        if text == name:
+            # init-capture `[q = p]`: its initializer is an ordinary use
+            return Edit.replacement(unit.path, span[0], span[1], f"{name}.data()"), "init"
         if text == "&":
             return None, "reference"
         if text == "=":
