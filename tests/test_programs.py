@@ -1,0 +1,124 @@
+"""Whole QtTest programs, built and run before and after `qtfix apply`.
+
+Each program in tests/programs/ is self-written legacy test code with the
+review's anti-patterns. The original must build and pass; `qtfix apply` (the
+default, safe fixes) must produce a program that still builds and passes,
+leaves nothing behind in the temp directory, and passes when two copies run
+at the same time. The review's stale-socket bug is shown for real: with a
+left-over socket file named like the hard-coded server, the original cannot
+work, the fixed program does not care.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import qtbuild
+
+PROGRAMS = sorted((Path(__file__).parent / "programs").glob("tst_*.cpp"))
+RUN_TIMEOUT = 60
+
+
+def qtfix(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "qtfix", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def run(exe: Path, tmpdir: Path, timeout: float = RUN_TIMEOUT) -> subprocess.Popen:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmpdir)}
+    return subprocess.Popen([str(exe)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(proc: subprocess.Popen, timeout: float = RUN_TIMEOUT) -> tuple[int, str]:
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        return -9, out
+    return proc.returncode, out
+
+
+@pytest.fixture(scope="module", params=PROGRAMS, ids=lambda p: p.stem)
+def program(request, tmp_path_factory) -> dict:
+    """Build the original and the fixed program once per module."""
+    source: Path = request.param
+    work = tmp_path_factory.mktemp(source.stem)
+    original_dir, fixed_dir, fixed_build = work / "original", work / "fixed", work / "fixed-build"
+    for folder in (original_dir, fixed_dir, fixed_build):
+        folder.mkdir()
+    shutil.copyfile(source, fixed_dir / source.name)
+    applied = qtfix("apply", source.name, cwd=fixed_dir)
+    assert applied.returncode == 0, applied.stderr
+    fixed = fixed_dir / source.name
+    assert fixed.read_bytes() != source.read_bytes(), "qtfix changed nothing in a program full of anti-patterns"
+    again = qtfix("diff", source.name, cwd=fixed_dir)
+    assert again.returncode == 0 and again.stdout == "", f"not a fixed point:\n{again.stdout}{again.stderr}"
+    return {
+        "name": source.stem,
+        "original": qtbuild.build(source, original_dir),
+        "fixed": qtbuild.build(fixed, fixed_build),
+        "fixed_source": fixed.read_text(encoding="utf-8"),
+        "work": work,
+    }
+
+
+def test_original_passes(program, tmp_path):
+    code, out = finish(run(program["original"], tmp_path))
+    assert code == 0, out
+
+
+def test_fixed_passes_and_leaves_temp_dir_clean(program, tmp_path):
+    code, out = finish(run(program["fixed"], tmp_path))
+    assert code == 0, out
+    assert "Totals:" in out and ", 0 failed," in out, out
+    assert list(tmp_path.iterdir()) == [], "the fixed test left files in its temp directory"
+
+
+def test_two_fixed_copies_run_at_once(program, tmp_path):
+    # One shared temp directory: exactly where fixed names used to collide.
+    first, second = run(program["fixed"], tmp_path), run(program["fixed"], tmp_path)
+    (code1, out1), (code2, out2) = finish(first), finish(second)
+    assert code1 == 0, out1
+    assert code2 == 0, out2
+
+
+def test_fixed_program_uses_unique_server_names(program):
+    assert "uniqueServerName(" in program["fixed_source"]
+
+
+def _stale_socket(path: Path) -> socket.socket:
+    """A socket file nobody listens on: what a killed run leaves behind."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(path))
+    return s
+
+
+@pytest.mark.parametrize("name", ["foo"])
+def test_stale_socket_breaks_original_but_not_fixed(tmp_path, name):
+    source = next(p for p in PROGRAMS if p.stem == "tst_seedbench")
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copyfile(source, work / source.name)
+    original = qtbuild.build(source, tmp_path)
+    assert qtfix("apply", source.name, cwd=work).returncode == 0
+    fixed_build = tmp_path / "fixed"
+    fixed_build.mkdir()
+    fixed = qtbuild.build(work / source.name, fixed_build)
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    stale = _stale_socket(temp / name)
+    try:
+        code, out = finish(run(original, temp), timeout=15)
+        assert code != 0, f"the original should not survive a stale '{name}' socket:\n{out}"
+        code, out = finish(run(fixed, temp))
+        assert code == 0, out
+    finally:
+        stale.close()
