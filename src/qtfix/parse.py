@@ -135,10 +135,23 @@ class Unit:
         return off
 
     @cached_property
+    def _main_children(self) -> tuple[Cursor, ...]:
+        """The translation unit's children that belong to the main file, in
+        one pass: the children include every declaration and macro of the
+        Qt headers (tens of thousands), so this is done once per unit."""
+        found = []
+        for c in self.tu.cursor.get_children():
+            if c.kind == CursorKind.MACRO_DEFINITION:
+                continue  # the bulk of them, and never needed
+            if self.in_main_file(c):
+                found.append(c)
+        return tuple(found)
+
+    @cached_property
     def macro_uses(self) -> tuple[MacroUse, ...]:
         uses = []
-        for c in self.tu.cursor.get_children():
-            if c.kind == CursorKind.MACRO_INSTANTIATION and self.in_main_file(c):
+        for c in self._main_children:
+            if c.kind == CursorKind.MACRO_INSTANTIATION:
                 s, e = expansion_location(c.extent.start)[1], expansion_location(c.extent.end)[1]
                 uses.append(MacroUse(c.spelling, s, e))
         return tuple(uses)
@@ -159,11 +172,13 @@ class Unit:
             return None
         xs = expansion_location(extent.start)
         xe = expansion_location(extent.end)
-        if xs == (fs, s) and xe == (fe, e):
+        m = self.enclosing_macro(s, e)
+        if xs == (fs, s) and xe == (fe, e) and m is None:
             return s, e
         # Spelled somewhere else than used: editable only as a macro argument,
         # i.e. inside the parentheses of a macro use written in this file.
-        m = self.enclosing_macro(s, e)
+        # (Tokens of a macro's own body report the macro use's start as both
+        # their file and expansion location, so they land here too.)
         if m is None:
             return None
         open_paren = self.source.find(b"(", m.start, m.end)
@@ -192,15 +207,23 @@ class Unit:
 
     # -- traversal ---------------------------------------------------------
 
+    @cached_property
+    def _top_level(self) -> tuple[Cursor, ...]:
+        # The translation unit's children include every declaration of the
+        # Qt headers: filter them once, not once per codemod.
+        skip = (CursorKind.MACRO_INSTANTIATION, CursorKind.INCLUSION_DIRECTIVE)
+        return tuple(c for c in self._main_children if c.kind not in skip)
+
+    @cached_property
+    def _nodes(self) -> tuple[tuple[Cursor, tuple[Cursor, ...]], ...]:
+        return tuple(node for top in self._top_level for node in walk_with_parents(top, ()))
+
     def top_level(self) -> Iterator[Cursor]:
-        for c in self.tu.cursor.get_children():
-            if c.kind != CursorKind.MACRO_INSTANTIATION and c.kind != CursorKind.INCLUSION_DIRECTIVE and self.in_main_file(c):
-                yield c
+        return iter(self._top_level)
 
     def walk(self) -> Iterator[tuple[Cursor, tuple[Cursor, ...]]]:
         """Every cursor of the main file with its ancestors (outermost first)."""
-        for top in self.top_level():
-            yield from walk_with_parents(top, ())
+        return iter(self._nodes)
 
     def function_bodies(self) -> Iterator[tuple[Cursor, Cursor]]:
         """(function, body) for every function defined in the main file."""
@@ -215,8 +238,8 @@ class Unit:
         """(spelled name, line start, line end (after its newline), resolved
         path or "") of each #include of the main file."""
         found = []
-        for c in self.tu.cursor.get_children():
-            if c.kind == CursorKind.INCLUSION_DIRECTIVE and self.in_main_file(c):
+        for c in self._main_children:
+            if c.kind == CursorKind.INCLUSION_DIRECTIVE:
                 off = self.use_offset(c)
                 start = self.line_start(off)
                 end = self.source.find(b"\n", off)

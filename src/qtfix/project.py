@@ -230,8 +230,10 @@ class FlagSource:
             if args is None:
                 if qt is None:
                     qt = discover_qt_flags(self.qt_include)
-                args = BASE_FLAGS + qt + ("-I", str(f.resolve().parent))
+                args = BASE_FLAGS + qt
             else:
-                args = ("-x", "c++", "-Wno-everything") + args + ("-I", str(f.resolve().parent))
+                args = ("-x", "c++", "-Wno-everything") + args
+            # The file's own folder (for its local includes) is added by the
+            # analysis, so files of one folder set share precompiled headers.
             result[f] = args
         return result

@@ -12,13 +12,14 @@ import stat
 import tempfile
 import traceback
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
 from .codemod import Codemod, Options
 from .edits import Edit, Finding, Resolution, Safety, apply_edits, resolve
 from .parse import ParseError, parse
+from .pch import usable_for as pch_usable
 
 
 class Status(str, Enum):
@@ -35,6 +36,15 @@ class FileResult:
     findings: tuple[Finding, ...] = ()
     # The bytes the findings refer to; a write refuses if the file changed since.
     source: bytes | None = None
+    cached: bool = False  # served from the incremental cache, not parsed
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How files are analysed (not what is looked for)."""
+
+    cache_dir: Path | None = None  # None: no incremental cache
+    pch: Path | None = None  # a precompiled header for these flags, if any
 
 
 def read_source(path: Path) -> bytes:
@@ -49,15 +59,46 @@ def read_source(path: Path) -> bytes:
     return data
 
 
-def analyse_file(path: Path, args: Sequence[str], codemods: Sequence[Codemod], options: Options) -> FileResult:
+def _project_includes(unit) -> list[str]:
+    """Headers of the project (not the system's or Qt's) the unit included:
+    the incremental cache re-analyses the file when one of them changes."""
+    found = set()
+    for inc in unit.tu.get_includes():
+        name = inc.include.name if inc.include else ""
+        if name and not name.startswith(("/usr/", "/opt/")) and "/site-packages/clang/" not in name:
+            found.add(os.path.abspath(name))
+    return sorted(found)
+
+
+def analyse_file(
+    path: Path, args: Sequence[str], codemods: Sequence[Codemod], options: Options, settings: Settings = Settings()
+) -> FileResult:
     try:
         source = read_source(path)
     except OSError as exc:
         return FileResult(path, Status.FAILED, f"cannot read: {exc.strerror or exc}")
     except ValueError as exc:
         return FileResult(path, Status.SKIPPED, str(exc))
+    cache = key = None
+    if settings.cache_dir is not None:
+        from .cache import ResultCache, engine_fingerprint, result_key
+
+        cache = ResultCache(settings.cache_dir)
+        key = result_key(source, args, codemods, options, engine_fingerprint())
+        hit = cache.get(key)
+        if hit is not None and hit.path == path:
+            return replace(hit, cached=True)
+    full_args = list(args) + ["-I", str(path.resolve().parent)]
     try:
-        unit = parse(path, source, args)
+        if settings.pch is not None and pch_usable(source):
+            try:
+                unit = parse(path, source, full_args + ["-include-pch", str(settings.pch)])
+            except ParseError as exc:
+                if "precompiled" not in str(exc).lower() and "pch" not in str(exc).lower():
+                    raise
+                unit = parse(path, source, full_args)  # a stale or foreign PCH: do without
+        else:
+            unit = parse(path, source, full_args)
     except ParseError as exc:
         return FileResult(path, Status.FAILED, str(exc).removeprefix(f"{path}: "), source=source)
     findings: list[Finding] = []
@@ -74,11 +115,20 @@ def analyse_file(path: Path, args: Sequence[str], codemods: Sequence[Codemod], o
                 source=source,
             )
     findings.sort(key=lambda f: f.sort_key)
-    return FileResult(path, Status.CHECKED, findings=tuple(findings), source=source)
+    result = FileResult(path, Status.CHECKED, findings=tuple(findings), source=source)
+    if cache is not None:
+        cache.put(key, result, _project_includes(unit))
+    return result
 
 
-def analyse(files: Sequence[Path], args: dict[Path, tuple[str, ...]], codemods: Sequence[Codemod], options: Options) -> list[FileResult]:
-    return [analyse_file(f, args[f], codemods, options) for f in files]
+def analyse(
+    files: Sequence[Path],
+    args: dict[Path, tuple[str, ...]],
+    codemods: Sequence[Codemod],
+    options: Options,
+    settings: Settings = Settings(),
+) -> list[FileResult]:
+    return [analyse_file(f, args[f], codemods, options, settings) for f in files]
 
 
 @dataclass(frozen=True)

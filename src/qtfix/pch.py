@@ -1,0 +1,121 @@
+"""Precompiled Qt headers, built once per set of flags and reused.
+
+Nearly all of a QtTest file's parse time is the Qt headers. A precompiled
+header of the Qt module umbrellas the flags can reach (QtCore, QtNetwork,
+QtTest, ...) cuts it several times over. It is stored in the cache directory
+under a key made of the flags, the Qt headers' identity and libclang's
+version, so a change of any of them builds a new one; a file lock keeps
+parallel workers and concurrent runs from building the same one twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from clang import cindex
+
+from .parse import PARSE_OPTIONS
+
+# Bump when the way precompiled headers are built changes.
+PCH_FORMAT = 1
+PRELUDE_MODULES = ("QtCore", "QtNetwork", "QtTest", "QtConcurrent")
+# A file that defines or undefines macros before its first include changes
+# what the Qt headers mean (QT_NO_CAST_FROM_ASCII, QT_NO_DEBUG, ...): the
+# shared precompiled header would be wrong for it.
+_MACRO_BEFORE_INCLUDE = re.compile(rb"^\s*#\s*(define|undef)\b", re.MULTILINE)
+_FIRST_INCLUDE = re.compile(rb"^\s*#\s*include\b", re.MULTILINE)
+
+
+def libclang_version() -> str:
+    """libclang's own version string (the bindings do not wrap it)."""
+    lib = cindex.conf.lib
+    lib.clang_getClangVersion.restype = cindex._CXString
+    lib.clang_getClangVersion.argtypes = []
+    return cindex._CXString.from_result(lib.clang_getClangVersion())
+
+
+def prelude(args: Sequence[str]) -> str:
+    """The umbrella includes for every prelude module reachable from `args`."""
+    dirs = []
+    for i, a in enumerate(args):
+        if a in ("-I", "-isystem") and i + 1 < len(args):
+            dirs.append(args[i + 1])
+        elif a.startswith("-I") and len(a) > 2:
+            dirs.append(a[2:])
+    lines = []
+    for module in PRELUDE_MODULES:
+        if any((Path(d) / module / module).is_file() for d in dirs):
+            lines.append(f"#include <{module}/{module}>")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def usable_for(source: bytes) -> bool:
+    first_include = _FIRST_INCLUDE.search(source)
+    cut = first_include.start() if first_include else len(source)
+    return _MACRO_BEFORE_INCLUDE.search(source[:cut]) is None
+
+
+def _qt_identity(args: Sequence[str], text: str) -> list:
+    """Size and mtime of each umbrella header: a Qt upgrade changes them."""
+    ident = []
+    for i, a in enumerate(args):
+        d = args[i + 1] if a in ("-I", "-isystem") and i + 1 < len(args) else a[2:] if a.startswith("-I") else None
+        if d is None:
+            continue
+        for module in PRELUDE_MODULES:
+            f = Path(d) / module / module
+            if f.is_file() and f"<{module}/{module}>" in text:
+                st = f.stat()
+                ident.append([str(f), st.st_size, st.st_mtime_ns])
+    return sorted(ident)
+
+
+class PchCache:
+    def __init__(self, directory: Path):
+        self.directory = directory / "pch"
+
+    def key(self, args: Sequence[str], text: str) -> str:
+        blob = json.dumps([PCH_FORMAT, libclang_version(), list(args), text, _qt_identity(args, text)])
+        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+    def ensure(self, args: Sequence[str]) -> Path | None:
+        """The precompiled header for `args` (without the per-file include
+        directory), built now if missing; None when there is nothing to
+        precompile or building it failed (then files parse without one)."""
+        text = prelude(args)
+        if not text:
+            return None
+        key = self.key(args, text)
+        target = self.directory / f"{key}.pch"
+        if target.is_file():
+            return target
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / f"{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another worker or run may be building it
+            if target.is_file():
+                return target
+            return self._build(args, text, target)
+
+    def _build(self, args: Sequence[str], text: str, target: Path) -> Path | None:
+        header = self.directory / f"{target.stem}.h"
+        header.write_text(text, encoding="utf-8")
+        header_args = [("c++-header" if a == "c++" else a) for a in args]
+        tu = cindex.Index.create().parse(str(header), args=header_args, options=PARSE_OPTIONS | cindex.TranslationUnit.PARSE_INCOMPLETE)
+        if any(d.severity >= cindex.Diagnostic.Error for d in tu.diagnostics):
+            return None
+        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".pch.tmp")
+        os.close(fd)
+        try:
+            tu.save(tmp)
+            os.replace(tmp, target)
+        except cindex.TranslationUnitSaveError:
+            os.unlink(tmp)
+            return None
+        return target
