@@ -83,9 +83,11 @@ class HardcodedServerName(Codemod):
     Safe: within one process every use of the literal gets the same name. No
     fix is offered when the literal also appears elsewhere in the file (it may
     be handed to a helper process or compared in the test), when the name is a
-    path or empty (usually a deliberate negative test), when the call's result
-    is negated (the test expects it to fail), or when the text comes from a
-    macro body. Names built at run time are never reported.
+    path, or when the text comes from a macro body. Names built at run time,
+    empty names (they cannot collide; a test passing one expects the failure)
+    and calls negated inside a verification macro (`QVERIFY(!server.listen("foo"))`:
+    the test expects them to fail) are never reported; a negation in plain code
+    (`if (!server.listen("foo")) return;`) is error handling and is reported.
     """
 
     code = "QF104"
@@ -111,6 +113,8 @@ class HardcodedServerName(Codemod):
             if located is None:
                 continue
             value, prefix, span = located
+            if not value:
+                continue  # `connectToServer("")`: nothing to collide on, the failure is the test
             if self._negated(unit, parents):
                 continue  # `QVERIFY(!server.listen("foo"))`: the failure is the test
             statement = enclosing_statement(cursor, parents)
@@ -157,7 +161,14 @@ class HardcodedServerName(Codemod):
     def _negated(unit: Unit, parents) -> bool:
         for p in reversed(parents):
             if p.kind == CursorKind.UNARY_OPERATOR:
-                return unit.spelled_text(p).lstrip().startswith("!")
+                # Only in a macro (QVERIFY(!x), QVERIFY2, a user's wrapper,
+                # or its body) does `!` state the expected outcome; `if (!x)`
+                # is error handling around an ordinary use.
+                span = unit.file_range(p)
+                if span is None:
+                    return True  # the operator comes from a macro body
+                negation = unit.text(*span).lstrip().startswith("!")
+                return negation and unit.enclosing_macro(*span) is not None
             if p.kind not in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
                 return False
         return False
@@ -186,8 +197,6 @@ class HardcodedServerName(Codemod):
     def _why_no_fix(unit: Unit, value: str, group) -> str:
         if any(span is None for _, _, _, span in group):
             return "a use of the name is spelled inside a macro body"
-        if not value:
-            return "an empty name is usually a deliberate negative test"
         if "/" in value or "\\" in value:
             return "the name is a file-system path; give it a unique temporary directory instead"
         if any(prefix not in ("", "u8") for prefix, in ((p,) for _, p, _, _ in group)):
