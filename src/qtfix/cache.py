@@ -51,9 +51,14 @@ def engine_fingerprint() -> str:
     return h.hexdigest()
 
 
-def result_key(source: bytes, args: Sequence[str], codemods: Sequence[Codemod], options: Options, engine: str) -> str:
+def result_key(
+    source: bytes, args: Sequence[str], codemods: Sequence[Codemod], options: Options, engine: str, mode: tuple = ()
+) -> str:
     h = hashlib.sha256()
-    meta = [CACHE_FORMAT, __version__, engine, list(args), sorted((c.code, _codemod_fingerprint(type(c))) for c in codemods), asdict(options)]
+    meta = [
+        CACHE_FORMAT, __version__, engine, list(args),
+        sorted((c.code, _codemod_fingerprint(type(c))) for c in codemods), asdict(options), list(mode),
+    ]
     h.update(json.dumps(meta).encode())
     h.update(b"\0")
     h.update(source)

@@ -37,6 +37,8 @@ class FileResult:
     # The bytes the findings refer to; a write refuses if the file changed since.
     source: bytes | None = None
     cached: bool = False  # served from the incremental cache, not parsed
+    # --verify: fixes whose result did not compile, with the compiler's reason
+    rolled_back: tuple[tuple[Finding, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Settings:
 
     cache_dir: Path | None = None  # None: no incremental cache
     pch: Path | None = None  # a precompiled header for these flags, if any
+    verify: bool = False  # compile the fixed content; roll back fixes that break it
+    unsafe: bool = False  # which fixes --verify considers (those that would be applied)
 
 
 def read_source(path: Path) -> bytes:
@@ -84,21 +88,12 @@ def analyse_file(
         from .cache import ResultCache, engine_fingerprint, result_key
 
         cache = ResultCache(settings.cache_dir)
-        key = result_key(source, args, codemods, options, engine_fingerprint())
+        key = result_key(source, args, codemods, options, engine_fingerprint(), (settings.verify, settings.unsafe))
         hit = cache.get(key)
         if hit is not None and hit.path == path:
             return replace(hit, cached=True)
-    full_args = list(args) + ["-I", str(path.resolve().parent)]
     try:
-        if settings.pch is not None and pch_usable(source):
-            try:
-                unit = parse(path, source, full_args + ["-include-pch", str(settings.pch)])
-            except ParseError as exc:
-                if "precompiled" not in str(exc).lower() and "pch" not in str(exc).lower():
-                    raise
-                unit = parse(path, source, full_args)  # a stale or foreign PCH: do without
-        else:
-            unit = parse(path, source, full_args)
+        unit = _parse(path, source, args, settings)
     except ParseError as exc:
         return FileResult(path, Status.FAILED, str(exc).removeprefix(f"{path}: "), source=source)
     findings: list[Finding] = []
@@ -115,10 +110,58 @@ def analyse_file(
                 source=source,
             )
     findings.sort(key=lambda f: f.sort_key)
-    result = FileResult(path, Status.CHECKED, findings=tuple(findings), source=source)
+    rolled_back = verify_fixes(path, source, findings, args, settings) if settings.verify else ()
+    result = FileResult(path, Status.CHECKED, findings=tuple(findings), source=source, rolled_back=rolled_back)
     if cache is not None:
         cache.put(key, result, _project_includes(unit))
     return result
+
+
+def _parse(path: Path, source: bytes, args: Sequence[str], settings: Settings):
+    full_args = list(args) + ["-I", str(path.resolve().parent)]
+    if settings.pch is not None and pch_usable(source):
+        try:
+            return parse(path, source, full_args + ["-include-pch", str(settings.pch)])
+        except ParseError as exc:
+            if "precompiled" not in str(exc).lower() and "pch" not in str(exc).lower():
+                raise
+            # a stale or foreign precompiled header: do without
+    return parse(path, source, full_args)
+
+
+def verify_fixes(
+    path: Path, source: bytes, findings: Sequence[Finding], args: Sequence[str], settings: Settings
+) -> tuple[tuple[Finding, str], ...]:
+    """The fixes of this file that would be applied but make it fail to
+    compile, each with the compiler's reason.
+
+    All fixes together are tried first (the common case: one parse). If that
+    fails, fixes are added one at a time in report order and each one that
+    breaks the build is left out, so one bad fix never costs the others.
+    """
+    chosen = [f for f in resolve(fixable(findings, settings.unsafe)).accepted if all(e.path == path for e in f.fix.edits)]
+    if not chosen:
+        return ()
+
+    def error_with(fixes: Sequence[Finding]) -> str | None:
+        content = apply_edits(source, [e for f in fixes for e in f.fix.edits])
+        try:
+            _parse(path, content, args, settings)
+        except ParseError as exc:
+            return str(exc).removeprefix(f"{path}: ")
+        return None
+
+    if error_with(chosen) is None:
+        return ()
+    kept: list[Finding] = []
+    rolled: list[tuple[Finding, str]] = []
+    for f in chosen:
+        err = error_with(kept + [f])
+        if err is None:
+            kept.append(f)
+        else:
+            rolled.append((f, err))
+    return tuple(rolled)
 
 
 def analyse(
@@ -146,7 +189,8 @@ def fixable(findings: Iterable[Finding], unsafe: bool) -> list[Finding]:
 
 
 def plan(results: Sequence[FileResult], unsafe: bool = False, describe=None) -> Plan:
-    findings = [f for r in results if r.status is Status.CHECKED for f in r.findings]
+    rolled_back = {f for r in results for f, _ in r.rolled_back}
+    findings = [f for r in results if r.status is Status.CHECKED for f in r.findings if f not in rolled_back]
     resolution = resolve(fixable(findings, unsafe), describe)
     originals = {r.path: r.source for r in results if r.source is not None}
     edits_by_path: dict[Path, list[Edit]] = {}
