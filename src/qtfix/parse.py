@@ -341,7 +341,10 @@ def parse(path: Path, source: bytes, args: Sequence[str], index: cindex.Index | 
     (a missing header silently turns types into `int`), so they fail the file.
     """
     index = index or cindex.Index.create()
-    unsaved = generated_stand_ins(path, source, include_dirs_of(args))
+    # The main file is parsed from `source`, not re-read from disk: offsets
+    # then refer to exactly the bytes the fixes will be applied to (and a
+    # proposed new content can be checked without writing it).
+    unsaved = [(str(path), source)] + generated_stand_ins(path, source, include_dirs_of(args))
     try:
         tu = index.parse(str(path), args=list(args), unsaved_files=unsaved, options=PARSE_OPTIONS)
     except cindex.TranslationUnitLoadError as exc:
