@@ -20,7 +20,9 @@ from rich.table import Table
 
 from . import __version__
 from .codemod import Options, discover, select
+from .interactive import Answers, NotATerminal, run_review
 from .patch import display_path, unified_diff
+from .patch_apply import run_apply_patch
 from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, to_json
 from .runner import FileResult, Plan, Status, WriteError, analyse, plan, write_atomically
@@ -176,15 +178,37 @@ def diff(
 
 @app.command()
 def apply(
-    paths: PathsArg,
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="C++ files or directories (walked for sources and headers); none with --patch.", show_default=False)] = None,
     build_dir: BuildDirOpt = None,
     select_: Annotated[Optional[str], typer.Option("--select", help="Comma-separated codes or prefixes to run (default: all).")] = None,
     ignore: IgnoreOpt = None,
     qt_include: QtIncludeOpt = None,
     timeout: TimeoutOpt = 5000,
     unsafe_fixes: UnsafeOpt = False,
+    interactive: Annotated[bool, typer.Option("-i", "--interactive", help="Review fix by fix, as `git add -p` (y,n,a,d,q,s,e,?); each file is written once all its fixes are answered. Needs a terminal, or --answers.")] = False,
+    answers: Annotated[Optional[str], typer.Option("--answers", metavar="FILE", help="Answers for --interactive (implies it) when stdin is not a terminal: one key per line, as typed at the prompt; '-' reads them from stdin.")] = None,
+    patch_file: Annotated[Optional[str], typer.Option("--patch", metavar="FILE", help="Apply a saved patch (e.g. from `qtfix diff -o`; '-' for stdin) after checking every hunk against the files; stale files are refused whole.")] = None,
+    check_patch: Annotated[bool, typer.Option("--check", help="With --patch: report what would apply, write nothing.")] = False,
+    allow_create: Annotated[bool, typer.Option("--allow-create", help="With --patch: allow it to create files.")] = False,
+    allow_delete: Annotated[bool, typer.Option("--allow-delete", help="With --patch: allow it to delete files.")] = False,
 ) -> None:
-    """Write the fixes in place (atomically, permissions kept)."""
+    """Write the fixes in place (atomically, permissions kept); or review them first (--interactive); or apply a saved patch (--patch)."""
+    if patch_file is not None:
+        if paths or interactive or answers is not None:
+            raise fail("--patch applies a saved patch: it takes no PATHS, --interactive or --answers")
+        raise typer.Exit(code=run_apply_patch(patch_file, check_patch, allow_create, allow_delete, sys.stdout, sys.stderr))
+    if check_patch or allow_create or allow_delete:
+        raise fail("--check, --allow-create and --allow-delete go with --patch FILE")
+    if not paths:
+        raise fail("give the C++ files or directories to fix (or --patch FILE)")
+    if interactive or answers is not None:
+        try:
+            source = Answers.open(answers)
+        except NotATerminal as exc:
+            raise fail(str(exc)) from None
+        results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes))
+        code = run_review(results, unsafe_fixes, source)
+        raise typer.Exit(code=code if code else _exit_code_for_problems(results))
     results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes))
     p = make_plan(results, unsafe_fixes)
     by_path = Counter()
