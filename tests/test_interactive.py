@@ -13,8 +13,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -252,13 +252,16 @@ class Terminal:
     """A tmux session of its own (its own server socket) running one command."""
 
     def __init__(self, cwd: Path, command: list[str]) -> None:
-        self.socket = f"qtfix-test-{uuid.uuid4().hex[:12]}"
+        # An explicit socket in a short private folder (socket paths are
+        # limited to ~107 bytes): removed with the folder, never shared.
+        self._dir = tempfile.mkdtemp(prefix="qtfix-tmux-")
+        self.socket = os.path.join(self._dir, "socket")
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in (("PATH", os.environ.get("PATH", "")), ("TERM", "xterm")))
         line = f"cd {shlex.quote(str(cwd))} && env {env} {shlex.join(command)}; echo \"EXIT=$?\"; sleep 600"
         self._tmux("new-session", "-d", "-x", "200", "-y", "50", line)
 
     def _tmux(self, *args: str) -> str:
-        result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=30)
+        result = subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=30)
         assert result.returncode == 0, result.stderr
         return result.stdout
 
@@ -284,7 +287,8 @@ class Terminal:
         self._tmux("send-keys", *keys)
 
     def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 @pytest.fixture
