@@ -36,7 +36,7 @@ def helper_text(nl: str) -> str:
             "// runs of this test cannot collide on a fixed local socket name.",
             f"inline QString {HELPER}(const QString &prefix)",
             "{",
-            "    static const QString suffix = QUuid::createUuid().toString(QUuid::WithoutBraces);",
+            "    static const QString suffix = QUuid::createUuid().toString(QUuid::Id128).left(12);",
             "    return prefix + QLatin1Char('-') + suffix;",
             "}",
         ]
@@ -68,13 +68,17 @@ class HardcodedServerName(Codemod):
     ```cpp
     inline QString uniqueServerName(const QString &prefix)
     {
-        static const QString suffix = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        static const QString suffix = QUuid::createUuid().toString(QUuid::Id128).left(12);
         return prefix + QLatin1Char('-') + suffix;
     }
     ...
     server->listen(uniqueServerName(QStringLiteral("foo")));
     socket->connectToServer(uniqueServerName(QStringLiteral("foo")));
     ```
+    The suffix is 48 random bits (12 hex digits), not a whole UUID: on Unix
+    the name becomes a socket file in the temp directory, and a socket path
+    has room for only about 107 bytes, which a long TMPDIR plus a 36-character
+    UUID can exceed (then `listen()` fails with no error text).
     Every use of one literal in the file is rewritten by one fix, so server and
     clients keep agreeing on the name; the helper is added once, after the
     includes, with `#include <QUuid>` when the file lacks it.

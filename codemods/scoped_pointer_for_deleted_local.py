@@ -284,6 +284,8 @@ class ScopedPointerForDeletedLocal(Codemod):
                 raise Escape
             if callee in ("QSignalSpy", "connect") and re.search(r"\bdestroyed\b", unit.spelled_text(holder)):
                 raise Escape  # the deletion is what the test observes
+            if _binds_to_reference(holder, child):
+                raise Escape  # `void f(T *&p)` may reseat or delete it; `.data()` is no lvalue
             return "raw"
         return "raw"
 
@@ -330,6 +332,20 @@ def _effective_parent(parents) -> Cursor | None:
         if p.kind not in TRANSPARENT:
             return p
     return None
+
+
+def _binds_to_reference(call: Cursor, argument: Cursor) -> bool:
+    """Whether `argument` of `call` is passed to a non-const reference parameter."""
+    callee = call.referenced
+    if callee is None:
+        return False
+    args = list(call.get_arguments())
+    index = next((i for i, a in enumerate(args) if a == argument), None)
+    params = list(callee.get_arguments())
+    if index is None or index >= len(params):
+        return False
+    ptype = params[index].type
+    return ptype.kind == TypeKind.LVALUEREFERENCE and not ptype.get_pointee().is_const_qualified()
 
 
 def _unary_operator(unit: Unit, op: Cursor) -> str:

@@ -7,8 +7,10 @@ notes and errors go to stderr. Exit codes: 0 nothing found / nothing to do,
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -16,16 +18,20 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
+from .batch import Limits, Task, run_tasks
+from .cache import default_cache_dir
 from .codemod import Options, discover, select
+from .pch import PchCache
 from .interactive import Answers, NotATerminal, run_review
 from .patch import display_path, unified_diff
 from .patch_apply import run_apply_patch
 from .project import FlagSource, UsageError, collect_files
-from .report import finding_line, to_json
-from .runner import FileResult, Plan, Status, WriteError, analyse, plan, write_atomically
+from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
+from .runner import FileResult, Plan, Settings, Status, WriteError, plan, write_atomically
 
 app = typer.Typer(
     name="qtfix",
@@ -49,6 +55,12 @@ QtIncludeOpt = Annotated[Optional[Path], typer.Option("--qt-include", help="Qt i
 TimeoutOpt = Annotated[int, typer.Option("--timeout", min=1, help="Milliseconds for the bounded waits that fixes insert.")]
 UnsafeOpt = Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes marked unsafe.")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+JobsOpt = Annotated[int, typer.Option("-j", "--jobs", min=1, help="Worker processes (default: the machine's cores).")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Parse every file again, ignoring the incremental cache.")]
+NoPchOpt = Annotated[bool, typer.Option("--no-pch", help="Do not use precompiled Qt headers.")]
+CacheDirOpt = Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (default: $QTFIX_CACHE_DIR, else ~/.cache/qtfix).")]
+FileTimeoutOpt = Annotated[float, typer.Option("--file-timeout", min=1, help="Seconds one file may take before it is reported as hanging.")]
+MaxMemoryOpt = Annotated[Optional[int], typer.Option("--max-memory", min=64, help="Address-space limit of a worker, in MB.")]
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,18 @@ class RunConfig:
     ignore: tuple[str, ...] = ()
     options: Options = Options()
     unsafe_fixes: bool = False
+    batch: "BatchOptions" = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    jobs: int = os.cpu_count() or 1
+    cache: bool = True
+    pch: bool = True
+    cache_dir: Path | None = None
+    file_timeout: float = 120.0
+    max_memory_mb: int | None = None
+    verify: bool = False
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
@@ -71,18 +95,64 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def run_analysis(cfg: RunConfig) -> list[FileResult]:
+def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
+    """Analyse every file (in parallel for several); `on_result(result)` is
+    called as each file finishes, before the progress display moves on."""
+    batch = cfg.batch or BatchOptions()
     try:
         codemods = select(discover(), list(cfg.select), list(cfg.ignore))
         files = collect_files(cfg.paths)
         args = FlagSource(cfg.build_dir, cfg.qt_include).args_for_all(files)
     except (UsageError, ValueError) as exc:
         raise fail(str(exc)) from None
-    results = analyse(files, args, codemods, cfg.options)
+    cache_dir = batch.cache_dir or default_cache_dir()
+    pch_for: dict[tuple[str, ...], Path | None] = {}
+    if batch.pch:
+        pchs = PchCache(cache_dir)
+        for a in dict.fromkeys(args.values()):
+            pch_for[a] = pchs.ensure(a)
+    tasks = [
+        Task(i, f, args[f], tuple(c.code for c in codemods), cfg.options,
+             Settings(cache_dir=cache_dir if batch.cache else None, pch=pch_for.get(args[f]),
+                      verify=batch.verify, unsafe=cfg.unsafe_fixes))
+        for i, f in enumerate(files)
+    ]
+    limits = Limits(jobs=batch.jobs, file_timeout=batch.file_timeout, max_memory_mb=batch.max_memory_mb)
+    with progress_reporter(len(tasks)) as progress:
+
+        def finished(result: FileResult) -> None:
+            if on_result is not None:
+                on_result(result)
+            progress(result)
+
+        results = run_tasks(tasks, limits, finished)
     for r in results:
         if r.status is not Status.CHECKED:
             err.print(f"{display_path(r.path)}: {r.status.value}: {r.reason}", markup=False)
     return results
+
+
+@contextmanager
+def progress_reporter(total: int):
+    """A live bar on a terminal, a plain line per file otherwise; nothing for one file."""
+    if total <= 1:
+        yield lambda r: None
+        return
+    if err.is_terminal:
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("analysing", total=total)
+            yield lambda r: bar.update(task, advance=1, description=f"analysing {display_path(r.path)}")
+        return
+    done = 0
+
+    def line(r: FileResult) -> None:
+        nonlocal done
+        done += 1
+        what = f"{len(r.findings)} finding(s)" if r.status is Status.CHECKED else r.status.value
+        err.print(f"[{done}/{total}] {display_path(r.path)}: {what}{' (cached)' if r.cached else ''}", markup=False)
+
+    yield line
 
 
 def _describe(f) -> str:
@@ -100,7 +170,7 @@ def _exit_code_for_problems(results: list[FileResult]) -> int:
     return 2 if any(r.status is not Status.CHECKED for r in results) else 0
 
 
-def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=False) -> RunConfig:
+def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=False, batch=None) -> RunConfig:
     return RunConfig(
         paths=tuple(paths),
         build_dir=build_dir,
@@ -109,7 +179,13 @@ def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=False
         ignore=_codes(ignore),
         options=Options(timeout_ms=timeout),
         unsafe_fixes=unsafe,
+        batch=batch,
     )
+
+
+def _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory, verify=False) -> BatchOptions:
+    return BatchOptions(jobs=jobs, cache=not no_cache, pch=not no_pch, cache_dir=cache_dir,
+                        file_timeout=file_timeout, max_memory_mb=max_memory, verify=verify)
 
 
 @app.command()
@@ -121,9 +197,15 @@ def check(
     format: FormatOpt = Format.text,
     qt_include: QtIncludeOpt = None,
     timeout: TimeoutOpt = 5000,
+    jobs: JobsOpt = os.cpu_count() or 1,
+    no_cache: NoCacheOpt = False,
+    no_pch: NoPchOpt = False,
+    cache_dir: CacheDirOpt = None,
+    file_timeout: FileTimeoutOpt = 120.0,
+    max_memory: MaxMemoryOpt = None,
 ) -> None:
     """Report findings. Exit 1 when there are any, 2 on errors."""
-    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout))
+    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, batch=_batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory)))
     findings = [f for r in results for f in r.findings]
     if format is Format.json:
         sys.stdout.write(to_json(results))
@@ -158,9 +240,15 @@ def diff(
     unsafe_fixes: UnsafeOpt = False,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the patch to this file instead of stdout.")] = None,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Color the diff (default: when stdout is a terminal).")] = None,
+    jobs: JobsOpt = os.cpu_count() or 1,
+    no_cache: NoCacheOpt = False,
+    no_pch: NoPchOpt = False,
+    cache_dir: CacheDirOpt = None,
+    file_timeout: FileTimeoutOpt = 120.0,
+    max_memory: MaxMemoryOpt = None,
 ) -> None:
     """Print the fixes as one unified diff (git apply / patch -p1). Exit 1 when there is one."""
-    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes))
+    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes, _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory)))
     p = make_plan(results, unsafe_fixes)
     patch = unified_diff(p.old_contents, p.new_contents)
     if output is not None:
@@ -191,6 +279,14 @@ def apply(
     check_patch: Annotated[bool, typer.Option("--check", help="With --patch: report what would apply, write nothing.")] = False,
     allow_create: Annotated[bool, typer.Option("--allow-create", help="With --patch: allow it to create files.")] = False,
     allow_delete: Annotated[bool, typer.Option("--allow-delete", help="With --patch: allow it to delete files.")] = False,
+    jobs: JobsOpt = os.cpu_count() or 1,
+    no_cache: NoCacheOpt = False,
+    no_pch: NoPchOpt = False,
+    cache_dir: CacheDirOpt = None,
+    file_timeout: FileTimeoutOpt = 120.0,
+    max_memory: MaxMemoryOpt = None,
+    verify: Annotated[bool, typer.Option("--verify", help="Compile each fixed file; roll back exactly the fixes that break it.")] = False,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write a per-file report: FILE.md (Markdown) or FILE.json.")] = None,
 ) -> None:
     """Write the fixes in place (atomically, permissions kept); or review them first (--interactive); or apply a saved patch (--patch)."""
     if patch_file is not None:
@@ -206,29 +302,56 @@ def apply(
             source = Answers.open(answers)
         except NotATerminal as exc:
             raise fail(str(exc)) from None
-        results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes))
+        results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes, _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory)))
         code = run_review(results, unsafe_fixes, source)
         raise typer.Exit(code=code if code else _exit_code_for_problems(results))
-    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes))
-    p = make_plan(results, unsafe_fixes)
-    by_path = Counter()
-    for f in p.resolution.accepted:
-        by_path[f.path] += 1
-    write_failed = False
-    for path in sorted(p.new_contents, key=display_path):
-        try:
-            write_atomically(path, p.old_contents[path], p.new_contents[path])
-        except WriteError as exc:
-            err.print(f"qtfix: error: {exc}", markup=False)
-            write_failed = True
-            continue
-        codes = Counter(f.code for f in p.resolution.accepted if f.path == path)
-        detail = ", ".join(f"{c} x{n}" for c, n in sorted(codes.items()))
-        print(f"fixed {display_path(path)} ({detail})")
-    if not p.new_contents:
+    if report is not None and report.suffix.lower() not in (".md", ".json"):
+        raise fail(f"{report}: --report takes a .md or .json file name")
+    batch = _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory, verify)
+    cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes, batch)
+    written: dict[Path, str | None] = {}
+    applied: list = []
+
+    def write_file(result: FileResult) -> None:
+        # Each file is written as soon as it is analysed: an interrupted batch
+        # leaves every file either untouched or completely fixed.
+        p = make_plan([result], unsafe_fixes)
+        for path, new in p.new_contents.items():
+            fixes = [f for f in p.resolution.accepted if f.path == path]
+            try:
+                write_atomically(path, p.old_contents[path], new)
+            except WriteError as exc:
+                err.print(f"qtfix: error: {exc}", markup=False)
+                written[path] = str(exc).removeprefix(f"{path}: ")
+                continue
+            written[path] = None
+            applied.extend(fixes)
+            codes = Counter(f.code for f in fixes)
+            print(f"fixed {display_path(path)} ({', '.join(f'{c} x{n}' for c, n in sorted(codes.items()))})", flush=True)
+        for finding, why in result.rolled_back:
+            err.print(f"{display_path(finding.path)}:{finding.line}:{finding.column}: rolled back {finding.code}: "
+                      f"with it the file {why}", markup=False)
+
+    try:
+        results = run_analysis(cfg, on_result=write_file)
+    except KeyboardInterrupt:
+        done = sum(1 for v in written.values() if v is None)
+        err.print(f"interrupted: {done} file(s) were fixed completely, no file was half-written; run the same command again to continue")
+        raise typer.Exit(code=130) from None
+    summary = summarize(results, applied, written)
+    if len(results) > 1:
+        err.print(summary_table(summary))
+    elif not written:
         err.print("nothing to fix")
-    problems = _exit_code_for_problems(results)
-    raise typer.Exit(code=2 if write_failed or problems else 0)
+    if report is not None:
+        text = report_json(summary) if report.suffix.lower() == ".json" else report_markdown(summary)
+        try:
+            report.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"{report}: cannot write the report: {exc.strerror}") from None
+        err.print(f"wrote {report}", markup=False)
+    write_failed = any(v is not None for v in written.values())
+    raise typer.Exit(code=2 if write_failed or _exit_code_for_problems(results) else 0)
 
 
 @app.command("list")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from rich.table import Table
 
 from .edits import Finding
 from .patch import display_path
-from .runner import FileResult
+from .runner import FileResult, Status
 
 
 def finding_line(f: Finding, base: Path | None = None) -> str:
@@ -37,3 +41,106 @@ def to_json(results: Sequence[FileResult], base: Path | None = None) -> str:
             )
     files = [{"path": display_path(r.path, base), "status": r.status.value, "reason": r.reason} for r in results]
     return json.dumps({"findings": findings, "files": files}, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- batch summary -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    outcome: str  # changed | unchanged | skipped | failed
+    reason: str = ""
+    findings: int = 0
+    fixes_applied: int = 0
+    rolled_back: tuple[tuple[str, str], ...] = ()  # (code at line:col, why)
+
+
+@dataclass(frozen=True)
+class Summary:
+    files: tuple[FileOutcome, ...]
+    findings_by_code: dict[str, int]
+    fixes_by_code: dict[str, int]
+    rolled_back_by_code: dict[str, int]
+    cached: int = 0
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for f in self.files if f.outcome == outcome)
+
+
+def summarize(results: Sequence[FileResult], applied: Sequence[Finding], written: dict, base: Path | None = None) -> Summary:
+    """`applied`: the fixes that reached the files; `written`: path -> None
+    when the write succeeded, or the reason it did not."""
+    applied_by_path = Counter(f.path for f in applied)
+    files = []
+    for r in results:
+        rolled = tuple((f"{f.code} at {f.line}:{f.column}", why) for f, why in r.rolled_back)
+        if r.status is not Status.CHECKED:
+            outcome, reason = r.status.value, r.reason
+        elif r.path in written and written[r.path] is not None:
+            outcome, reason = "failed", written[r.path]
+        elif r.path in written:
+            outcome, reason = "changed", ""
+        else:
+            outcome, reason = "unchanged", ""
+        files.append(
+            FileOutcome(display_path(r.path, base), outcome, reason, len(r.findings),
+                        applied_by_path[r.path] if outcome == "changed" else 0, rolled)
+        )
+    findings = Counter(f.code for r in results for f in r.findings)
+    fixes = Counter(f.code for f in applied if written.get(f.path, "") is None)
+    rolled_codes = Counter(f.code for r in results for f, _ in r.rolled_back)
+    return Summary(tuple(files), dict(sorted(findings.items())), dict(sorted(fixes.items())),
+                   dict(sorted(rolled_codes.items())), sum(1 for r in results if r.cached))
+
+
+def summary_table(s: Summary) -> Table:
+    table = Table(title="qtfix summary", show_header=True, header_style="bold")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    table.add_row("files scanned", str(len(s.files)))
+    for outcome in ("changed", "unchanged", "skipped", "failed"):
+        table.add_row(f"  {outcome}", str(s.count(outcome)))
+    table.add_row("  from cache", str(s.cached))
+    for code in sorted(set(s.findings_by_code) | set(s.fixes_by_code) | set(s.rolled_back_by_code)):
+        rolled = s.rolled_back_by_code.get(code, 0)
+        table.add_row(
+            f"{code}",
+            f"{s.findings_by_code.get(code, 0)} found, {s.fixes_by_code.get(code, 0)} fixed"
+            + (f", {rolled} rolled back" if rolled else ""),
+        )
+    return table
+
+
+def problems(s: Summary) -> list[str]:
+    lines = [f"{f.path}: {f.outcome}: {f.reason}" for f in s.files if f.outcome in ("skipped", "failed")]
+    lines += [f"{f.path}: rolled back {what}: {why}" for f in s.files for what, why in f.rolled_back]
+    return lines
+
+
+def report_markdown(s: Summary) -> str:
+    out = ["# qtfix report", "", "| | count |", "|---|---:|", f"| files scanned | {len(s.files)} |"]
+    out += [f"| {o} | {s.count(o)} |" for o in ("changed", "unchanged", "skipped", "failed")]
+    out += ["", "| code | findings | fixed | rolled back by --verify |", "|---|---:|---:|---:|"]
+    for code in sorted(set(s.findings_by_code) | set(s.fixes_by_code)):
+        out.append(f"| {code} | {s.findings_by_code.get(code, 0)} | {s.fixes_by_code.get(code, 0)} | {s.rolled_back_by_code.get(code, 0)} |")
+    out += ["", "## Files", "", "| file | outcome | findings | fixes applied | notes |", "|---|---|---:|---:|---|"]
+    for f in s.files:
+        notes = "; ".join([f.reason] * bool(f.reason) + [f"rolled back {w}: {why}" for w, why in f.rolled_back])
+        out.append(f"| `{f.path}` | {f.outcome} | {f.findings} | {f.fixes_applied} | {notes.replace('|', '/')} |")
+    return "\n".join(out) + "\n"
+
+
+def report_json(s: Summary) -> str:
+    data = {
+        "files": [
+            {"path": f.path, "outcome": f.outcome, "reason": f.reason, "findings": f.findings,
+             "fixes_applied": f.fixes_applied, "rolled_back": [{"fix": w, "reason": why} for w, why in f.rolled_back]}
+            for f in s.files
+        ],
+        "totals": {o: s.count(o) for o in ("changed", "unchanged", "skipped", "failed")} | {"scanned": len(s.files), "cached": s.cached},
+        "findings_by_code": s.findings_by_code,
+        "fixes_by_code": s.fixes_by_code,
+        "rolled_back_by_code": s.rolled_back_by_code,
+    }
+    return json.dumps(data, indent=2) + "\n"

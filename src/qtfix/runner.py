@@ -74,6 +74,25 @@ def _project_includes(unit) -> list[str]:
     return sorted(found)
 
 
+class CodemodCrash(Exception):
+    """A codemod raised: reported as the file's failure, never the batch's."""
+
+
+def run_codemods(unit, codemods: Sequence[Codemod], options: Options) -> list[Finding]:
+    findings: list[Finding] = []
+    for codemod in codemods:
+        try:
+            findings.extend(codemod.find(unit, options))
+        except Exception as exc:  # a codemod bug must not stop the batch
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            raise CodemodCrash(
+                f"internal error in {codemod.code}: {type(exc).__name__}: {exc} "
+                f"({Path(where.filename).name}:{where.lineno})"
+            ) from exc
+    findings.sort(key=lambda f: f.sort_key)
+    return findings
+
+
 def analyse_file(
     path: Path, args: Sequence[str], codemods: Sequence[Codemod], options: Options, settings: Settings = Settings()
 ) -> FileResult:
@@ -83,37 +102,47 @@ def analyse_file(
         return FileResult(path, Status.FAILED, f"cannot read: {exc.strerror or exc}")
     except ValueError as exc:
         return FileResult(path, Status.SKIPPED, str(exc))
-    cache = key = None
+    cache = None
     if settings.cache_dir is not None:
         from .cache import ResultCache, engine_fingerprint, result_key
 
         cache = ResultCache(settings.cache_dir)
-        key = result_key(source, args, codemods, options, engine_fingerprint(), (settings.verify, settings.unsafe))
-        hit = cache.get(key)
+        engine = engine_fingerprint()
+
+        def key_of(content: bytes, verify: bool = settings.verify) -> str:
+            return result_key(content, args, codemods, options, engine, (verify, settings.unsafe))
+
+        hit = cache.get(key_of(source))
         if hit is not None and hit.path == path:
             return replace(hit, cached=True)
     try:
         unit = _parse(path, source, args, settings)
+        findings = run_codemods(unit, codemods, options)
     except ParseError as exc:
         return FileResult(path, Status.FAILED, str(exc).removeprefix(f"{path}: "), source=source)
-    findings: list[Finding] = []
-    for codemod in codemods:
-        try:
-            findings.extend(codemod.find(unit, options))
-        except Exception as exc:  # a codemod bug must not stop the batch
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            return FileResult(
-                path,
-                Status.FAILED,
-                f"internal error in {codemod.code}: {type(exc).__name__}: {exc} "
-                f"({Path(where.filename).name}:{where.lineno})",
-                source=source,
-            )
-    findings.sort(key=lambda f: f.sort_key)
-    rolled_back = verify_fixes(path, source, findings, args, settings) if settings.verify else ()
+    except CodemodCrash as exc:
+        return FileResult(path, Status.FAILED, str(exc), source=source)
+    rolled_back: tuple = ()
+    if settings.verify:
+        verdict = verify_fixes(path, source, findings, args, settings)
+        rolled_back = verdict.rolled_back
+        if cache is not None and verdict.fixed_unit is not None:
+            # The file as it will be after the write is already parsed: its
+            # own result goes into the cache, so a resumed or repeated run
+            # does not parse it again.
+            try:
+                after = run_codemods(verdict.fixed_unit, codemods, options)
+                fixed = FileResult(path, Status.CHECKED, findings=tuple(after), source=verdict.fixed_content)
+                deps = _project_includes(verdict.fixed_unit)
+                cache.put(key_of(verdict.fixed_content, verify=False), fixed, deps)
+                if not fixable(after, settings.unsafe):
+                    # nothing left to fix, so nothing left to verify either
+                    cache.put(key_of(verdict.fixed_content), fixed, deps)
+            except CodemodCrash:
+                pass
     result = FileResult(path, Status.CHECKED, findings=tuple(findings), source=source, rolled_back=rolled_back)
     if cache is not None:
-        cache.put(key, result, _project_includes(unit))
+        cache.put(key_of(source), result, _project_includes(unit))
     return result
 
 
@@ -129,11 +158,18 @@ def _parse(path: Path, source: bytes, args: Sequence[str], settings: Settings):
     return parse(path, source, full_args)
 
 
+@dataclass(frozen=True)
+class Verification:
+    rolled_back: tuple[tuple[Finding, str], ...]  # fixes that break the build, with the reason
+    fixed_content: bytes | None = None  # the file with the fixes that compile
+    fixed_unit: object = None  # its parse, when there was something to fix
+
+
 def verify_fixes(
     path: Path, source: bytes, findings: Sequence[Finding], args: Sequence[str], settings: Settings
-) -> tuple[tuple[Finding, str], ...]:
-    """The fixes of this file that would be applied but make it fail to
-    compile, each with the compiler's reason.
+) -> Verification:
+    """Which of this file's fixes (those that would be applied) make it fail
+    to compile, each with the compiler's reason.
 
     All fixes together are tried first (the common case: one parse). If that
     fails, fixes are added one at a time in report order and each one that
@@ -141,27 +177,30 @@ def verify_fixes(
     """
     chosen = [f for f in resolve(fixable(findings, settings.unsafe)).accepted if all(e.path == path for e in f.fix.edits)]
     if not chosen:
-        return ()
+        return Verification(())
 
-    def error_with(fixes: Sequence[Finding]) -> str | None:
+    def attempt(fixes: Sequence[Finding]):
         content = apply_edits(source, [e for f in fixes for e in f.fix.edits])
         try:
-            _parse(path, content, args, settings)
+            return content, _parse(path, content, args, settings), None
         except ParseError as exc:
-            return str(exc).removeprefix(f"{path}: ")
-        return None
+            return content, None, str(exc).removeprefix(f"{path}: ")
 
-    if error_with(chosen) is None:
-        return ()
+    content, unit, error = attempt(chosen)
+    if error is None:
+        return Verification((), content, unit)
     kept: list[Finding] = []
     rolled: list[tuple[Finding, str]] = []
     for f in chosen:
-        err = error_with(kept + [f])
-        if err is None:
+        content, unit, error = attempt(kept + [f])
+        if error is None:
             kept.append(f)
         else:
-            rolled.append((f, err))
-    return tuple(rolled)
+            rolled.append((f, error))
+    if not kept:
+        return Verification(tuple(rolled))
+    content, unit, _ = attempt(kept)
+    return Verification(tuple(rolled), content, unit)
 
 
 def analyse(
