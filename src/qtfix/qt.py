@@ -100,3 +100,60 @@ def is_thread_run(function: Cursor | None) -> bool:
     if function is None or function.kind != CursorKind.CXX_METHOD or function.spelling != "run":
         return False
     return is_derived_from(class_of_method(function.canonical), "QThread")
+
+
+_SIGNAL_SECTION = re.compile(r"^\s*(signals|Q_SIGNALS)\s*:")
+
+
+def is_signal(unit: Unit, method: Cursor | None) -> bool:
+    """A method declared in a `signals:`/`Q_SIGNALS:` section of its class.
+    The keyword expands to `public`, so only the specifier's text tells."""
+    if method is None or method.kind != CursorKind.CXX_METHOD:
+        return False
+    decl = method.canonical
+    cls = class_of_method(decl)
+    if cls is None:
+        return False
+    signal = False
+    for child in cls.get_children():
+        if child == decl:
+            return signal
+        if child.kind == CursorKind.CXX_ACCESS_SPEC_DECL:
+            signal = _SIGNAL_SECTION.match(_spec_text(unit, child)) is not None
+    return False
+
+
+def member_function_definitions(cls: Cursor) -> list[Cursor]:
+    """The definitions, wherever they are in the translation unit, of the
+    member functions the class declares (constructors and destructor
+    included); functions defined nowhere in it are left out."""
+    cls = cls.get_definition() or cls
+    found = []
+    for child in cls.get_children():
+        if child.kind in FUNCTION_KINDS:
+            definition = child.get_definition()
+            if definition is not None:
+                found.append(definition)
+    return found
+
+
+def methods_run_calls(run: Cursor) -> set[str]:
+    """USRs of the member functions of run()'s own class that run() calls,
+    directly or through each other: their code runs in the new thread too."""
+    cls = class_of_method(run.canonical)
+    if cls is None:
+        return set()
+    own = {m.canonical.get_usr(): m for m in member_function_definitions(cls)}
+    reached: set[str] = set()
+    pending = [run]
+    while pending:
+        body = pending.pop()
+        for c in body.walk_preorder():
+            if c.kind != CursorKind.CALL_EXPR:
+                continue
+            callee = c.referenced
+            usr = callee.canonical.get_usr() if callee is not None and callee.kind == CursorKind.CXX_METHOD else ""
+            if usr in own and usr not in reached:
+                reached.add(usr)
+                pending.append(own[usr])
+    return reached

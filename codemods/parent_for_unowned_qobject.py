@@ -1,0 +1,633 @@
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from clang.cindex import AccessSpecifier, BinaryOperator, StorageClass, TypeKind
+
+from qtfix.codemod import Codemod, Options
+from qtfix.cpp import call_arguments_text
+from qtfix.edits import Edit, Safety
+from qtfix.parse import Cursor, CursorKind, Unit, class_of_method, expansion_location, is_derived_from, walk_with_parents
+from qtfix.qt import (
+    enclosing_function,
+    is_qobject_class,
+    is_signal,
+    is_thread_run,
+    member_function_definitions,
+    methods_run_calls,
+)
+
+# The pointer value flows through these unchanged.
+FLOW = frozenset({CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR, CursorKind.INIT_LIST_EXPR})
+CASTS = frozenset(
+    {
+        CursorKind.CSTYLE_CAST_EXPR,
+        CursorKind.CXX_STATIC_CAST_EXPR,
+        CursorKind.CXX_DYNAMIC_CAST_EXPR,
+        CursorKind.CXX_REINTERPRET_CAST_EXPR,
+        CursorKind.CXX_CONST_CAST_EXPR,
+    }
+)
+# `p->deleteLater()`, `p->setParent(x)`, `p->moveToThread(t)`: someone else
+# already decides the object's lifetime (and a moved object must stay parentless).
+OWNING_MEMBERS = frozenset({"deleteLater", "setParent", "moveToThread"})
+# Calls that look at a pointer without keeping it. Any other call taking a
+# pointer to non-const may adopt the object (addPendingConnection, append,
+# addWidget, smart pointers, a helper qtfix cannot see into): silent then.
+LOOKING_CALLS = frozenset(
+    {"connect", "disconnect", "qobject_cast", "invokeMethod", "qCompare", "qVerify", "QSignalSpy", "moveToThread"}
+)
+# Declared by Q_OBJECT and defined by moc: never in the analysed file.
+MOC_MEMBERS = frozenset({"metaObject", "qt_metacast", "qt_metacall", "qt_static_metacall", "tr", "trUtf8"})
+# A default argument qtfix may copy into the call: a literal, or a default-
+# constructed value of the parameter's own type (`QString()`).
+_SIMPLE_DEFAULT = re.compile(
+    r"""^(?:[-+]?\d[\w.']*|true|false|nullptr|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)+'
+        |(?P<type>[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)\s*(?:\(\s*\)|\{\s*\}))$""",
+    re.VERBOSE,
+)
+
+
+class Owned(Exception):
+    """The object's lifetime is already decided elsewhere (or qtfix cannot
+    tell): no finding."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the result of the `new` is kept."""
+
+    kind: str  # "local" or "field"
+    decl: Cursor
+
+
+class ParentForUnownedQObject(Codemod):
+    """
+    ## What it does
+    Finds a QObject-derived object created with `new` and no parent inside a
+    member function (constructors included) of a QObject-derived class, kept in
+    a local variable or a member, and never deleted, `deleteLater()`-ed,
+    re-parented, moved to a thread or handed to anything that could own it.
+    The fix passes `this` through the constructor's own parent parameter:
+    `new QLocalSocket` becomes `new QLocalSocket(this)`, `new QFile(name)`
+    becomes `new QFile(name, this)` (the overload with a parent), and
+    `new QSettings("org")` becomes `new QSettings("org", QString(), this)`.
+
+    ## Why is this bad?
+    The object leaks. A leaked server keeps listening and a leaked socket keeps
+    its connection open into the next test functions, which then see a peer or
+    a name they did not create; the leak checkers of a CI run report every one.
+    Qt's answer is ownership by the parent: the object is deleted with it.
+
+    ## Example
+    ```cpp
+    void tst_LocalSocket::connectToServer()
+    {
+        QLocalServer *server = new QLocalServer;
+        QVERIFY(server->listen(name));
+        ...
+    }
+    ```
+
+    ## Use instead
+    ```cpp
+    void tst_LocalSocket::connectToServer()
+    {
+        QLocalServer *server = new QLocalServer(this);
+        QVERIFY(server->listen(name));
+        ...
+    }
+    ```
+
+    qtfix follows the pointer through the function, its lambdas and, for a
+    member, through every member function of the class (its destructor,
+    `cleanup()`...) before it calls the object unowned. It stays silent when
+    the object is deleted or `deleteLater()`-ed (also by a `deleteLater` or
+    `destroyed` connection), re-parented, moved to a thread (such an object must
+    stay parentless), returned, aliased, stored anywhere but a member of `this`,
+    or passed to a call that may adopt it (`addPendingConnection`, containers,
+    smart pointers, helpers); when `new` already names a parent (or an explicit
+    null one: that is a decision); in `run()` of a QThread subclass and the
+    member functions it calls (the QThread object lives in another thread: Qt
+    refuses it as a parent there); in lambdas (they may run in any thread, any
+    time); in static member functions; for objects that delete themselves and
+    for classes whose constructor has no parent parameter (`QSignalSpy`).
+
+    ## Fix safety
+    Unsafe. A parent changes the object's lifetime: it was never destroyed, now
+    its destructor runs when `this` is destroyed (for a test object, after the
+    last test function). That destructor may do visible things: a socket
+    disconnects and emits signals into connections whose lambdas may capture
+    locals of a test function that has long returned, a `QProcess` is killed,
+    a `QLocalServer` removes its socket file; the object also shows up in
+    `children()` and `findChild()`. Usually that is exactly the cleanup that was
+    missing, but it is a change in behaviour, so the fix is applied only with
+    `--unsafe-fixes`. It is reported without a fix in a `const` member function
+    (`this` is const), for `QThread` objects (destroying a running thread
+    aborts the program), when the `new` is spelled in a macro body, when
+    arguments before the parent have defaults qtfix cannot spell at the call,
+    and for brace initialisation.
+    """
+
+    code = "QF101"
+    name = "parent-for-unowned-qobject"
+    summary = "QObject created with `new` and no parent in a QObject's member function is never deleted: pass `this` as parent"
+    safety = Safety.UNSAFE
+
+    def find(self, unit: Unit, options: Options):
+        news = []
+        var_uses: dict[str, list] = {}
+        field_uses: dict[str, list] = {}
+        for cursor, parents in unit.walk():
+            kind = cursor.kind
+            if kind == CursorKind.CXX_NEW_EXPR:
+                news.append((cursor, parents))
+            elif kind == CursorKind.DECL_REF_EXPR:
+                ref = cursor.referenced
+                if ref is not None and ref.kind == CursorKind.VAR_DECL:
+                    var_uses.setdefault(ref.get_usr() or str(ref.hash), []).append((cursor, parents))
+            elif kind in (CursorKind.MEMBER_REF_EXPR, CursorKind.MEMBER_REF):
+                ref = cursor.referenced
+                if ref is not None and ref.kind == CursorKind.FIELD_DECL:
+                    field_uses.setdefault(ref.get_usr(), []).append((cursor, parents))
+        context = _Context(unit, var_uses, field_uses)
+        for new_expr, parents in news:
+            try:
+                finding = self._examine(context, new_expr, parents)
+            except Owned:
+                continue
+            if finding is not None:
+                yield finding
+
+    # -- matching ------------------------------------------------------------
+
+    def _examine(self, ctx: _Context, new_expr: Cursor, parents):
+        unit = ctx.unit
+        function = enclosing_function(parents)
+        if function is None or function.kind not in (CursorKind.CXX_METHOD, CursorKind.CONSTRUCTOR):
+            return None  # free functions, destructors, lambdas (any thread, any time)
+        if function.kind == CursorKind.CXX_METHOD and function.is_static_method():
+            return None
+        cls = class_of_method(function.canonical)
+        if cls is None or cls.kind != CursorKind.CLASS_DECL and cls.kind != CursorKind.STRUCT_DECL:
+            return None  # templates: the analysis would guess
+        if not is_qobject_class(cls) or ctx.runs_in_other_thread(function, cls):
+            return None
+        created = new_expr.type.get_pointee().get_canonical().get_declaration()
+        if not is_qobject_class(created):
+            return None
+        new_text = unit.spelled_text(new_expr)
+        if re.match(r"new\s*\(", new_text) or re.match(r"new\s*[\w:<>,\s*]*\[", new_text):
+            return None  # placement new, arrays
+        call = next((c for c in new_expr.get_children() if c.kind == CursorKind.CALL_EXPR), None)
+        if call is None or call.referenced is None or call.referenced.kind != CursorKind.CONSTRUCTOR:
+            return None
+        ctor = call.referenced
+        explicit = [a for a in call.get_arguments() if a.extent.start.file is not None]
+        parent_at, ctor_for_fix = self._parent_parameter(ctor, cls)
+        if parent_at is None:
+            return None  # no parent parameter to pass: nothing qtfix can offer
+        if len(explicit) > parent_at:
+            return None  # the parent (maybe an explicit null) is already given
+        if ctx.deletes_itself(created):
+            return None
+
+        target = self._target(new_expr, parents, cls)
+        if target is None:
+            return None  # handed straight to a call, returned, unused: not ours to judge
+        name = target.decl.spelling
+        if target.kind == "local":
+            ctx.check_local(target.decl, cls)
+        else:
+            ctx.check_field(target.decl, cls)
+
+        type_name = created.spelling
+        is_thread = is_derived_from(created, "QThread")
+        advice = "wait for it and delete it" if is_thread else "pass `this` as its parent"
+        message = (
+            f"'{name}' (`new {type_name}` without a parent) is never deleted, re-parented "
+            f"or moved to a thread: it leaks; {advice}"
+        )
+        at = self._report_offset(unit, new_expr, parents)
+        reason = ""
+        edits = []
+        if function.kind == CursorKind.CXX_METHOD and function.is_const_method():
+            reason = "`this` is const in a const member function; give it a parent by hand"
+        elif is_thread:
+            reason = "destroying a QThread that still runs aborts the program, so a parent is no fix"
+        else:
+            edits, reason = self._fix(unit, new_expr, call, ctor_for_fix, explicit, parent_at)
+        return self.finding(
+            unit,
+            at,
+            message,
+            edits=edits,
+            title=f"pass `this` as the parent of the new {type_name}",
+            no_fix_reason=reason,
+        )
+
+    @staticmethod
+    def _parent_parameter(ctor: Cursor, cls: Cursor) -> tuple[int | None, Cursor | None]:
+        """(index of the parameter `this` is passed to, the constructor that
+        has it): the selected constructor's own parent parameter, else the
+        public overload that adds one after the same parameters (QFile(name)
+        -> QFile(name, parent))."""
+        params = list(ctor.get_arguments())
+        at = _parent_index(params, cls)
+        if at is not None:
+            return at, ctor
+        types = [p.type.get_canonical().spelling for p in params]
+        owner = ctor.semantic_parent
+        for sibling in owner.get_children() if owner is not None else ():
+            if sibling.kind != CursorKind.CONSTRUCTOR or sibling.access_specifier != AccessSpecifier.PUBLIC:
+                continue
+            sparams = list(sibling.get_arguments())
+            if len(sparams) != len(params) + 1:
+                continue
+            if [p.type.get_canonical().spelling for p in sparams[:-1]] != types:
+                continue
+            if _parent_index(sparams, cls) == len(params):
+                return len(params), sibling
+        return None, None
+
+    @staticmethod
+    def _target(new_expr: Cursor, parents, cls: Cursor) -> Target | None:
+        child = new_expr
+        i = len(parents) - 1
+        while i >= 0 and (parents[i].kind in FLOW or parents[i].kind in CASTS):
+            child = parents[i]
+            i -= 1
+        if i < 0:
+            return None
+        holder = parents[i]
+        if holder.kind == CursorKind.VAR_DECL:
+            if holder.storage_class == StorageClass.STATIC or holder.type.get_canonical().kind != TypeKind.POINTER:
+                return None
+            if holder.semantic_parent is None or holder.semantic_parent.kind not in (
+                CursorKind.CXX_METHOD,
+                CursorKind.CONSTRUCTOR,
+            ):
+                return None
+            return Target("local", holder)
+        if holder.kind == CursorKind.BINARY_OPERATOR:
+            children = list(holder.get_children())
+            if len(children) != 2 or children[1] != child or not _is_assignment(holder):
+                return None
+            lhs = _strip(children[0])
+            ref = lhs.referenced
+            if lhs.kind == CursorKind.DECL_REF_EXPR and ref is not None and ref.kind == CursorKind.VAR_DECL:
+                if ref.storage_class == StorageClass.STATIC or ref.semantic_parent is None or ref.semantic_parent.kind not in (
+                    CursorKind.CXX_METHOD,
+                    CursorKind.CONSTRUCTOR,
+                ):
+                    return None
+                return Target("local", ref)
+            if lhs.kind == CursorKind.MEMBER_REF_EXPR and _is_own_field(lhs, cls):
+                return Target("field", ref)
+            return None
+        if holder.kind == CursorKind.CONSTRUCTOR:
+            # a member initializer: `m_server(new QLocalServer)`
+            siblings = list(holder.get_children())
+            at = siblings.index(child) if child in siblings else -1
+            if at > 0 and siblings[at - 1].kind == CursorKind.MEMBER_REF:
+                field = siblings[at - 1].referenced
+                if field is not None and field.kind == CursorKind.FIELD_DECL and _same(field.semantic_parent, cls):
+                    if field.type.get_canonical().kind == TypeKind.POINTER:
+                        return Target("field", field)
+            return None
+        return None
+
+    @staticmethod
+    def _report_offset(unit: Unit, new_expr: Cursor, parents) -> int:
+        """At the `new`; in a statement declaring several variables whose
+        declarator starts on another line than its `new`, at the declarator."""
+        at = unit.use_offset(new_expr)
+        decl = next((p for p in reversed(parents) if p.kind == CursorKind.VAR_DECL), None)
+        statement = parents[parents.index(decl) - 1] if decl is not None and parents.index(decl) > 0 else None
+        if statement is None or statement.kind != CursorKind.DECL_STMT:
+            return at
+        if sum(1 for c in statement.get_children() if c.kind == CursorKind.VAR_DECL) < 2:
+            return at
+        _, name_at = expansion_location(decl.location)
+        return name_at if unit.line_col(name_at)[0] != unit.line_col(at)[0] else at
+
+    # -- fix -----------------------------------------------------------------
+
+    def _fix(self, unit: Unit, new_expr: Cursor, call: Cursor, ctor: Cursor, explicit, parent_at: int):
+        """(edits, "") or ([], why there is no fix)."""
+        if unit.file_range(new_expr) is None or unit.file_range(call) is None:
+            return [], "the `new` is spelled inside a macro body"
+        call_span = unit.file_range(call)
+        params = list(ctor.get_arguments())
+        fills = []
+        for param in params[len(explicit):parent_at]:
+            text = _default_text(param)
+            if text is None:
+                return [], (
+                    f"the parent is argument {parent_at + 1} and the default of "
+                    f"'{param.spelling}' before it cannot be spelled here; pass it by hand"
+                )
+            fills.append(text)
+        inserted = ", ".join(fills + ["this"])
+        last = unit.source[call_span[1] - 1 : call_span[1]]
+        if last == b"}":
+            return [], "brace-initialised; add the parent by hand"
+        if last != b")":  # `new QTimer`: the call is the type name alone
+            if explicit:
+                return [], "the constructor call is not spelled as qtfix expects"
+            return [Edit.insertion(unit.path, call_span[1], f"({inserted})")], ""
+        open_paren = self._open_paren(unit, call_span, explicit)
+        args = call_arguments_text(unit.source, open_paren) if open_paren is not None else None
+        if args is None or len(args) != len(explicit):
+            return [], "the constructor call is not spelled as qtfix expects"
+        if not args:
+            return [Edit.insertion(unit.path, open_paren + 1, inserted)], ""
+        last_start, last_end = args[-1]
+        end = last_start + len(unit.source[last_start:last_end].rstrip())
+        return [Edit.insertion(unit.path, end, f", {inserted}")], ""
+
+    @staticmethod
+    def _open_paren(unit: Unit, call_span: tuple[int, int], explicit) -> int | None:
+        """The call's '(': the last one before its first argument, or the
+        one just before the closing ')' of an empty argument list."""
+        if explicit:
+            first = unit.file_range(explicit[0]) or unit.expansion_range(explicit[0])
+            if first is None:
+                return None
+            at = unit.source.rfind(b"(", call_span[0], first[0])
+            return at if at >= 0 and not unit.source[at + 1 : first[0]].strip() else None
+        at = call_span[1] - 2
+        while at > call_span[0] and unit.source[at : at + 1] in (b" ", b"\t", b"\r", b"\n"):
+            at -= 1
+        return at if unit.source[at : at + 1] == b"(" else None
+
+
+class _Context:
+    """The file's uses of each variable and member, and answers about them,
+    computed once per file."""
+
+    def __init__(self, unit: Unit, var_uses, field_uses):
+        self.unit = unit
+        self.var_uses = var_uses
+        self.field_uses = field_uses
+        self._thread_helpers: dict[str, set[str]] = {}
+        self._fields_checked: dict[str, bool] = {}
+        self._self_deleting: dict[str, bool] = {}
+
+    def runs_in_other_thread(self, function: Cursor, cls: Cursor) -> bool:
+        """run() of a QThread subclass and the member functions it calls: the
+        QThread object (`this`) lives in the thread that created it."""
+        if is_thread_run(function):
+            return True
+        if not is_derived_from(cls, "QThread"):
+            return False
+        key = cls.get_usr()
+        if key not in self._thread_helpers:
+            run = next((m for m in member_function_definitions(cls) if is_thread_run(m)), None)
+            self._thread_helpers[key] = methods_run_calls(run) if run is not None else set()
+        return function.canonical.get_usr() in self._thread_helpers[key]
+
+    def deletes_itself(self, created: Cursor) -> bool:
+        """A class of the file that deletes itself (`deleteLater()`, `delete
+        this`): its objects need no parent."""
+        definition = created.get_definition()
+        if definition is None or not self.unit.in_main_file(definition):
+            return False
+        key = definition.get_usr()
+        if key not in self._self_deleting:
+            found = False
+            for method in member_function_definitions(definition):
+                for c in method.walk_preorder():
+                    if c.kind in (CursorKind.MEMBER_REF_EXPR, CursorKind.DECL_REF_EXPR) and c.spelling == "deleteLater":
+                        found = True
+                    elif c.kind == CursorKind.CXX_DELETE_EXPR and any(
+                        _strip(k).kind == CursorKind.CXX_THIS_EXPR for k in c.get_children()
+                    ):
+                        found = True
+                    elif c.kind == CursorKind.STRING_LITERAL and "deleteLater(" in c.spelling:
+                        found = True
+            self._self_deleting[key] = found
+        return self._self_deleting[key]
+
+    def check_local(self, var: Cursor, cls: Cursor) -> None:
+        for ref, parents in self.var_uses.get(var.get_usr() or str(var.hash), ()):
+            fate = _fate(self.unit, ref, parents, cls)
+            if fate is not None:
+                self.check_field(fate, cls)
+
+    def check_field(self, field: Cursor, cls: Cursor) -> None:
+        key = field.get_usr()
+        if key in self._fields_checked:
+            if not self._fields_checked[key]:
+                raise Owned
+            return
+        self._fields_checked[key] = False
+        if not _same(field.semantic_parent, cls) or field.type.get_canonical().kind != TypeKind.POINTER:
+            raise Owned
+        uses = list(self.field_uses.get(key, ()))
+        for method in self._class_bodies(cls):
+            if self.unit.in_main_file(method):
+                continue  # already in the file's index
+            uses += [
+                (c, p)
+                for c, p in walk_with_parents(method, ())
+                if c.kind in (CursorKind.MEMBER_REF_EXPR, CursorKind.MEMBER_REF)
+                and c.referenced is not None
+                and c.referenced.get_usr() == key
+            ]
+        for ref, parents in uses:
+            if ref.kind == CursorKind.MEMBER_REF:
+                continue  # the member initializer: a store
+            if _is_assigned_to(ref, parents):
+                continue
+            fate = _fate(self.unit, ref, parents, cls)
+            if fate is not None and fate.get_usr() != key:
+                raise Owned  # copied into another member
+        self._fields_checked[key] = True
+
+    def _class_bodies(self, cls: Cursor) -> list[Cursor]:
+        """The definitions of the class's member functions; Owned when one that
+        could touch a member is defined outside the translation unit."""
+        definition = cls.get_definition() or cls
+        bodies = []
+        for child in definition.get_children():
+            if child.kind not in (CursorKind.CXX_METHOD, CursorKind.CONSTRUCTOR, CursorKind.DESTRUCTOR, CursorKind.FUNCTION_TEMPLATE):
+                continue
+            body = child.get_definition()
+            if body is not None:
+                bodies.append(body)
+                continue
+            if child.spelling in MOC_MEMBERS or child.is_pure_virtual_method() or child.is_deleted_method():
+                continue
+            if child.is_default_method() or is_signal(self.unit, child):
+                continue
+            raise Owned  # e.g. a destructor defined in another file may delete the member
+        return bodies
+
+
+def _fate(unit: Unit, ref: Cursor, parents, cls: Cursor) -> Cursor | None:
+    """What one use of the pointer does with the object: None when it only
+    looks at it, the member of `this` it is stored into; raises Owned when
+    the use decides (or may decide) its lifetime."""
+    child = ref
+    i = len(parents) - 1
+    while i >= 0:
+        holder = parents[i]
+        if holder.kind in FLOW:
+            pass
+        elif holder.kind in CASTS:
+            if holder.type.get_canonical().kind != TypeKind.POINTER:
+                return None  # (void)p, static_cast<bool>(p)
+        elif holder.kind == CursorKind.CALL_EXPR and holder.spelling == "qobject_cast":
+            pass
+        else:
+            break
+        child = holder
+        i -= 1
+    if i < 0:
+        return None
+    holder = parents[i]
+    kind = holder.kind
+    if kind == CursorKind.CXX_DELETE_EXPR:
+        raise Owned
+    if kind == CursorKind.MEMBER_REF_EXPR:
+        if holder.spelling in OWNING_MEMBERS:
+            raise Owned
+        return None
+    if kind == CursorKind.CALL_EXPR:
+        name = holder.spelling
+        if _mentions_deletion(holder):
+            # a deleteLater connection or singleShot, a spy on `destroyed`:
+            # the deletion is arranged, or is what the test observes
+            raise Owned
+        callee = holder.referenced
+        if name in LOOKING_CALLS or _in_namespace(callee, "QTest"):
+            return None
+        converted = child.type.get_canonical()
+        if converted.kind == TypeKind.POINTER and converted.get_pointee().is_const_qualified():
+            return None  # a `const T *` parameter cannot adopt it
+        raise Owned  # a call that may adopt it: addPendingConnection, append, a smart pointer, a helper
+    if kind in (CursorKind.RETURN_STMT, CursorKind.VAR_DECL, CursorKind.CXX_FUNCTIONAL_CAST_EXPR):
+        raise Owned  # returned or aliased
+    if kind == CursorKind.UNARY_OPERATOR:
+        if re.match(r"\s*&", unit.spelled_text(holder)):
+            raise Owned
+        return None
+    if kind == CursorKind.CONDITIONAL_OPERATOR:
+        if next(iter(holder.get_children()), None) != child:
+            raise Owned  # the value flows on
+        return None
+    if kind in (CursorKind.BINARY_OPERATOR, CursorKind.COMPOUND_ASSIGNMENT_OPERATOR):
+        children = list(holder.get_children())
+        if _is_assignment(holder) and len(children) == 2:
+            if children[0] == child:
+                return None  # the variable is assigned, not the object used
+            lhs = _strip(children[0])
+            if lhs.kind == CursorKind.MEMBER_REF_EXPR and _is_own_field(lhs, cls):
+                return lhs.referenced
+            raise Owned
+        return None
+    return None  # conditions, comparisons, lambda captures
+
+
+def _is_assigned_to(ref: Cursor, parents) -> bool:
+    chain = list(parents)
+    child = ref
+    while chain and chain[-1].kind in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
+        child = chain.pop()
+    if not chain or not _is_assignment(chain[-1]):
+        return False
+    first = next(iter(chain[-1].get_children()), None)
+    return first == child
+
+
+def _is_assignment(op: Cursor) -> bool:
+    return op.kind == CursorKind.BINARY_OPERATOR and op.binary_operator == BinaryOperator.Assign
+
+
+def _is_own_field(member_ref: Cursor, cls: Cursor) -> bool:
+    """`m_x` or `this->m_x`, a pointer member declared by `cls` itself."""
+    field = member_ref.referenced
+    if field is None or field.kind != CursorKind.FIELD_DECL or not _same(field.semantic_parent, cls):
+        return False
+    base = [c for c in member_ref.get_children()]
+    return not base or _strip(base[0]).kind == CursorKind.CXX_THIS_EXPR
+
+
+def _same(a: Cursor | None, b: Cursor | None) -> bool:
+    return a is not None and b is not None and a.get_usr() == b.get_usr()
+
+
+def _strip(cursor: Cursor) -> Cursor:
+    while cursor.kind in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
+        children = list(cursor.get_children())
+        if len(children) != 1:
+            break
+        cursor = children[0]
+    return cursor
+
+
+def _in_namespace(decl: Cursor | None, name: str) -> bool:
+    parent = decl.semantic_parent if decl is not None else None
+    return parent is not None and parent.kind == CursorKind.NAMESPACE and parent.spelling == name
+
+
+def _mentions_deletion(call: Cursor) -> bool:
+    for c in call.walk_preorder():
+        if c.kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR) and c.spelling in ("deleteLater", "destroyed"):
+            return True
+        if c.kind == CursorKind.STRING_LITERAL and ("deleteLater" in c.spelling or "destroyed" in c.spelling):
+            return True
+    return False
+
+
+def _parent_index(params: list[Cursor], cls: Cursor) -> int | None:
+    """The parameter that takes a parent `this` converts to: the one named
+    like a parent when there are several QObject pointers, else the only one."""
+    candidates = []
+    for i, p in enumerate(params):
+        t = p.type.get_canonical()
+        if t.kind != TypeKind.POINTER or t.get_pointee().is_const_qualified():
+            continue
+        base = t.get_pointee().get_declaration()
+        if is_qobject_class(base) and is_derived_from(cls, base.spelling):
+            candidates.append(i)
+    named = [i for i in candidates if "parent" in params[i].spelling.lower()]
+    if len(named) == 1:
+        return named[0]
+    if len(candidates) == 1 and candidates[0] == len(params) - 1:
+        return candidates[0]
+    return None
+
+
+@lru_cache(maxsize=64)
+def _file_bytes(name: str) -> bytes:
+    try:
+        with open(name, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
+def _default_text(param: Cursor) -> str | None:
+    """The parameter's default argument as spelled in its declaration, when
+    it is simple enough to repeat at the call; else None."""
+    exprs = [c for c in param.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.TEMPLATE_REF, CursorKind.NAMESPACE_REF)]
+    if len(exprs) != 1 or exprs[0].extent.start.file is None:
+        return None
+    start, end = exprs[0].extent.start, exprs[0].extent.end
+    data = _file_bytes(start.file.name)
+    text = data[start.offset : end.offset].decode("utf-8", "replace").strip()
+    m = _SIMPLE_DEFAULT.match(text)
+    if m is None:
+        return None
+    if m.group("type"):
+        t = param.type.get_canonical()
+        if t.kind in (TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE):
+            t = t.get_pointee()
+        declared = t.get_declaration()
+        if declared is None or declared.spelling != m.group("type").split("::")[-1]:
+            return None
+    return text
