@@ -148,6 +148,21 @@ def test_file_that_does_not_parse(tmp_path, cache_dir, command):
     assert "tst_broken.cpp:5:" in line, line
 
 
+def test_missing_header(tmp_path, cache_dir):
+    (tmp_path / "tst_header.cpp").write_bytes(GOOD.replace(b"<QLocalServer>", b"<QLocalServer>\n#include <QNoSuchHeader>"))
+    res = run_bad(tmp_path, cache_dir, "check", "tst_header.cpp")
+    line = assert_one_error_line(res, "tst_header.cpp")
+    assert "QNoSuchHeader" in line
+
+
+def test_qt_include_that_is_not_qt(tmp_path, cache_dir):
+    (tmp_path / "include").mkdir()
+    (tmp_path / "tst_good.cpp").write_bytes(GOOD)
+    res = run_bad(tmp_path, cache_dir, "check", "--qt-include", "include", "tst_good.cpp")
+    line = assert_one_error_line(res, "include")
+    assert "QtCore" in line
+
+
 BROKEN_DATABASES = {
     "not-json": '[{"directory": "/tmp", "file": "tst_good.cpp", ',
     "not-a-list": '{"directory": "/tmp", "file": "tst_good.cpp", "command": "g++ -c tst_good.cpp"}',
