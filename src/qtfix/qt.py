@@ -157,3 +157,29 @@ def methods_run_calls(run: Cursor) -> set[str]:
                 reached.add(usr)
                 pending.append(own[usr])
     return reached
+
+
+_QTEST_INCLUDE = re.compile(rb'^\s*#\s*include\s*[<"](?:QtTest/|QTest\b|QSignalSpy\b|QtTest\b)', re.MULTILINE)
+
+
+def has_qtest(unit: Unit) -> bool:
+    """Whether QTest's macros are available to the main file through its own
+    includes (directly, or through a project header it includes).
+
+    Looking for the QVERIFY macro definition would be wrong: with the shared
+    precompiled header every file sees QtTest, and results must not depend
+    on whether a precompiled header was used."""
+    for _, _, _, resolved in unit.includes:
+        if "/QtTest/" in resolved:
+            return True
+    if any(m.name in ("QTEST_MAIN", "QTEST_GUILESS_MAIN", "QTEST_APPLESS_MAIN", "QVERIFY", "QCOMPARE") for m in unit.macro_uses):
+        return True
+    for _, _, _, resolved in unit.includes:
+        if resolved and not resolved.startswith(("/usr/", "/opt/")):
+            try:
+                with open(resolved, "rb") as fh:
+                    if _QTEST_INCLUDE.search(fh.read()):
+                        return True
+            except OSError:
+                continue
+    return False
