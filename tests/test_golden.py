@@ -48,6 +48,7 @@ import pytest
 
 import qtbuild
 from qtfix.codemod import discover
+from qtfix.edits import Safety
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FOLDER = re.compile(r"^(?P<code>QF\d{3})_(?P<slug>[a-z0-9_]+)$")
@@ -354,6 +355,12 @@ def test_golden_folders_are_well_formed():
 def test_every_codemod_has_positive_and_negative_cases(code):
     cases = [c for c in CASES if c.code == code]
     assert cases, f"{code} has no golden folder tests/golden/{code}_<slug>/"
+    if discover()[code].safety is Safety.NONE:
+        # A diagnostic-only codemod never edits: its positive cases are the
+        # ones with findings, its negative cases the ones without.
+        assert any(c.expected_findings for c in cases), f"{code}: no case with findings"
+        assert any(not c.expected_findings for c in cases), f"{code}: no negative case (empty .expected)"
+        return
     assert any(c.fixed is not None for c in cases), f"{code}: no case with a fix (NAME.cpp.fixed)"
     assert any(c.fixed is None for c in cases), f"{code}: no negative case (a NAME.cpp without .fixed)"
 

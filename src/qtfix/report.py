@@ -33,6 +33,7 @@ def to_json(results: Sequence[FileResult], base: Path | None = None) -> str:
                     "column": f.column,
                     "message": f.message,
                     "safety": f.safety.value,
+                    "no_fix_reason": f.no_fix_reason,
                     "edits": [
                         {"path": display_path(e.path, base), "offset": e.start, "length": e.end - e.start, "text": e.text}
                         for e in (f.fix.edits if f.fix else ())
