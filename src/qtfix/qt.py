@@ -183,3 +183,37 @@ def has_qtest(unit: Unit) -> bool:
             except OSError:
                 continue
     return False
+
+
+_QTEST_MAIN_MACROS = frozenset({"QTEST_MAIN", "QTEST_GUILESS_MAIN", "QTEST_APPLESS_MAIN"})
+
+
+def qtest_main_classes(unit: Unit) -> tuple[Cursor, ...] | None:
+    """The QObject classes the main file's QTEST_MAIN (or its GUILESS/APPLESS
+    form) runs; None when the file has no such macro (its test class may be
+    run from another file) or its test object cannot be found."""
+    starts = {m.start for m in unit.macro_uses if m.name in _QTEST_MAIN_MACROS}
+    if not starts:
+        return None
+    found = []
+    for top in unit.top_level():
+        if top.kind == CursorKind.FUNCTION_DECL and top.spelling == "main" and unit.use_offset(top) in starts:
+            for c in top.walk_preorder():
+                if c.kind == CursorKind.VAR_DECL:
+                    decl = c.type.get_canonical().get_declaration()
+                    if is_qobject_class(decl):
+                        found.append(decl)
+    return tuple(found) or None  # a main qtfix cannot read proves nothing
+
+
+def is_run_by_qtest(unit: Unit, function: Cursor | None) -> bool:
+    """`is_test_function`, narrowed by the file's QTEST_MAIN when it has one:
+    the private slots of other QObject classes (signal receivers, helper
+    objects) are not run as tests; those of the test class's bases are."""
+    if not is_test_function(unit, function):
+        return False
+    classes = qtest_main_classes(unit)
+    if classes is None:
+        return True
+    cls = class_of_method(function.canonical)
+    return cls is not None and any(is_derived_from(c, cls.spelling) for c in classes)

@@ -1,0 +1,460 @@
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from clang.cindex import TypeKind
+
+from qtfix.codemod import Codemod, Options
+from qtfix.cpp import call_arguments_text, skip_space
+from qtfix.edits import Edit, Safety
+from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from
+from qtfix.qt import (
+    enclosing_function,
+    enclosing_named_function,
+    has_qtest,
+    is_run_by_qtest,
+    is_thread_run,
+    member_function_definitions,
+    methods_run_calls,
+)
+
+# What a discarded result hides, per call.
+HIDDEN_FAILURE = {
+    "listen": "a server that failed to listen (name or port in use, stale socket file)",
+    "waitForConnected": "a connection that failed or timed out",
+    "waitForNewConnection": "a client that never came",
+    "waitForReadyRead": "data that never arrived",
+    "waitForBytesWritten": "data that was never sent",
+    "waitForDisconnected": "a connection that never closed",
+    "write": "a failed write",
+    "flush": "a flush that sent nothing",
+}
+SOCKET_CLASSES = ("QAbstractSocket", "QLocalSocket", "QLocalServer", "QTcpServer")
+# Calls that show what happened to the object: a test that looks at one of
+# them right after the call has checked the outcome its own way.
+STATUS_CALLS = (
+    "error", "socketError", "serverError", "errorString", "state", "isListening", "isOpen", "isValid",
+    "bytesToWrite", "bytesAvailable", "hasPendingConnections",
+)
+# After write()/flush(), a checked wait on the same object fails when the write did.
+WAITS_AFTER_WRITE = ("waitForBytesWritten", "waitForReadyRead")
+POLL_LIMIT_MS = 100
+# Calls with no side effects that a receiver expression may contain and
+# still be evaluated a second time (for `errorString()`).
+PURE_CALLS = frozenset(
+    {"operator->", "operator*", "operator[]", "at", "data", "get", "first", "last", "constFirst", "constLast", "value"}
+)
+TRANSPARENT = (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR)
+LOOPS = (CursorKind.WHILE_STMT, CursorKind.DO_STMT, CursorKind.FOR_STMT, CursorKind.CXX_FOR_RANGE_STMT)
+# Statements whose last child (the first for `do`) is a statement, not a value.
+BODY_HOLDERS = {
+    CursorKind.IF_STMT: "branch",
+    CursorKind.WHILE_STMT: "last",
+    CursorKind.FOR_STMT: "last",
+    CursorKind.CXX_FOR_RANGE_STMT: "last",
+    CursorKind.DO_STMT: "first",
+    CursorKind.CASE_STMT: "last",
+    CursorKind.DEFAULT_STMT: "last",
+    CursorKind.LABEL_STMT: "last",
+}
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """The object a call is made on, as spelled."""
+
+    text: str  # "" for a call on `this`
+    arrow: str  # "->", "." or "" (implicit this)
+    decl: Cursor  # the object's class
+    reusable: bool  # evaluating the text again has no side effects
+
+    def member(self, call: str) -> str:
+        return f"{self.text}{self.arrow}{call}"
+
+
+class IgnoredSocketResult(Codemod):
+    """
+    ## What it does
+    Finds socket and server calls whose result is thrown away in test code:
+    a bare statement `server.listen(name);`, `socket->write(data);`,
+    `socket->waitForConnected(...)`, `waitForReadyRead`, `waitForBytesWritten`,
+    `waitForNewConnection`, `waitForDisconnected` or `flush()` on a
+    `QLocalServer`, `QTcpServer`, `QLocalSocket`, `QAbstractSocket` (`QTcpSocket`,
+    ...) or a plain `QIODevice`, directly or through a `QScopedPointer`.
+
+    ## Why is this bad?
+    These calls report failure only through their result. When a test drops
+    it, a server that could not listen (the name is taken, a stale socket
+    file) or a connection that timed out goes unnoticed: the test fails
+    later with a misleading message, hangs, or passes without testing
+    anything.
+
+    ## Example
+    ```cpp
+    server.listen(name);
+    socket->connectToServer(name);
+    socket->waitForConnected(5000);
+    socket->write(payload);
+    ```
+
+    ## Use instead
+    ```cpp
+    QVERIFY2(server.listen(name), qPrintable(server.errorString()));
+    socket->connectToServer(name);
+    QVERIFY2(socket->waitForConnected(5000), qPrintable(socket->errorString()));
+    QCOMPARE(socket->write(payload), qint64(payload.size()));
+    ```
+    In a test function (a `private slot`) the call is wrapped in a check:
+    `QVERIFY2(..., qPrintable(obj->errorString()))`; `QCOMPARE(..., qint64(data.size()))`
+    for a `write` of a `QByteArray` variable, else `QVERIFY(s->write(...) != -1)`;
+    `QVERIFY2(s->state() == QLocalSocket::UnconnectedState || s->waitForDisconnected(...), ...)`
+    for `waitForDisconnected`, which fails on a socket that is already
+    disconnected. When the object expression cannot be evaluated again
+    without side effects, plain `QVERIFY(...)` is used. Elsewhere (a helper,
+    a lambda, a thread's `run()`) a QTest macro would only return from there,
+    so qtfix reports without a fix.
+
+    qtfix stays silent where a result is ignored on purpose: a `(void)` cast or
+    `Q_UNUSED`, a call the next statement checks another way (`error()`,
+    `state()`, `isListening()`, `bytesAvailable()`..., or a checked
+    `waitForBytesWritten` after a `write`), a short `waitFor...(n)` with
+    n <= 100 ms that only polls, and any call inside a loop that polls (a
+    `while`/`do` loop, or a `for` loop whose condition looks at the object).
+    `QFile`, `QBuffer` and `QProcess` are not covered.
+
+    ## Fix safety
+    Safe for `listen`, `waitForConnected`, `QLocalServer::waitForNewConnection`,
+    `write` and the guarded `waitForDisconnected`: they return false (-1) only
+    on a real failure. Unsafe for `waitForReadyRead` (false when the data is
+    already buffered and nothing more comes), `waitForBytesWritten` and
+    `flush` (false when nothing was left to send, e.g. after an earlier wait)
+    and `QTcpServer::waitForNewConnection` (false when the connection was
+    already accepted): a test that passed may fail.
+    """
+
+    code = "QF107"
+    name = "ignored-socket-result"
+    summary = "socket/server result (listen, write, waitFor..., flush) thrown away in a test"
+    safety = Safety.SAFE
+
+    def find(self, unit: Unit, options: Options):
+        qtest = has_qtest(unit)
+        for cursor, parents in unit.walk():
+            if cursor.kind != CursorKind.CALL_EXPR or cursor.spelling not in HIDDEN_FAILURE:
+                continue
+            method = cursor.referenced
+            if method is None or method.kind != CursorKind.CXX_METHOD:
+                continue
+            receiver = _receiver(unit, cursor, parents)
+            if receiver is None:
+                continue
+            place = _discarded(cursor, parents)
+            if place is None:
+                continue
+            statement, above = place
+            if self._on_purpose(unit, cursor, statement, above, receiver):
+                continue
+            yield self._finding(unit, cursor, statement, parents, receiver, qtest)
+
+    # -- on purpose ------------------------------------------------------------
+
+    def _on_purpose(self, unit: Unit, call: Cursor, statement: Cursor, above, receiver: Receiver) -> bool:
+        name = call.spelling
+        if name.startswith("waitFor"):
+            timeout = _literal_argument(unit, call)
+            if timeout is not None and timeout <= POLL_LIMIT_MS:
+                return True  # a short poll
+        for p in reversed(above):
+            if p.kind in FUNCTION_KINDS or p.kind == CursorKind.LAMBDA_EXPR:
+                break
+            if p.kind in LOOPS and _polls(unit, p, receiver):
+                return True
+        block = above[-1] if above else None
+        if block is not None and block.kind == CursorKind.COMPOUND_STMT:
+            siblings = list(block.get_children())
+            index = siblings.index(statement)
+            if index + 1 < len(siblings) and _inspects(unit, siblings[index + 1], receiver, name):
+                return True
+        return False
+
+    # -- reporting -------------------------------------------------------------
+
+    def _finding(self, unit: Unit, call: Cursor, statement: Cursor, parents, receiver: Receiver, qtest: bool):
+        name = call.spelling
+        shown = receiver.member(f"{name}()")
+        message = f"ignored result of '{shown}': {HIDDEN_FAILURE[name]} goes unnoticed"
+        function = enclosing_function(parents)
+        if not (is_run_by_qtest(unit, function) and function.result_type.kind == TypeKind.VOID and qtest):
+            where = _where(unit, function, parents, qtest)
+            return self.finding(
+                unit,
+                statement,
+                f"{message}; {where}: check it and report the failure (qWarning, or a result the test function checks)",
+                no_fix_reason="only a test function can turn the result into a QTest failure",
+            )
+        message += ", and the test fails later for the wrong reason, or passes"
+        span = _call_span(unit, call)
+        if span is None:
+            return self.finding(unit, statement, message, no_fix_reason="the call is spelled inside a macro body")
+        before, after, safety = _wrapping(unit, call, receiver)
+        edits = [Edit.insertion(unit.path, span[0], before), Edit.insertion(unit.path, span[1], after)]
+        title = f"check the result with {before.split('(', 1)[0]}"
+        if safety == Safety.UNSAFE:
+            title += f" (unsafe: {FALSE_WITHOUT_FAILURE[name]})"
+        return self.finding(unit, statement, message, edits=edits, safety=safety, title=title)
+
+
+def _where(unit: Unit, function: Cursor | None, parents, qtest: bool) -> str:
+    named = enclosing_named_function(parents)
+    label = _function_label(named) if named is not None else ""
+    if is_thread_run(named) or _called_from_run(named):
+        if function is not None and function.kind == CursorKind.LAMBDA_EXPR:
+            return f"this lambda in '{label}' runs in another thread, where QTest cannot report it"
+        return f"'{label}' runs in another thread, where QTest cannot report it"
+    if function is not None and function.kind == CursorKind.LAMBDA_EXPR:
+        return "in a lambda, a QTest check would return only from the lambda"
+    if function is None:
+        return "outside any function QTest cannot report it"
+    if not qtest:
+        return f"'{label}' is not in a QtTest file"
+    return f"'{label}' is not a test function, and a QTest check there would return only from it"
+
+
+def _called_from_run(method: Cursor | None) -> bool:
+    """A member function that its QThread subclass's run() calls."""
+    if method is None or method.kind != CursorKind.CXX_METHOD:
+        return False
+    cls = class_of_method(method.canonical)
+    if cls is None or not is_derived_from(cls, "QThread"):
+        return False
+    usr = method.canonical.get_usr()
+    return any(is_thread_run(m) and usr in methods_run_calls(m) for m in member_function_definitions(cls))
+
+
+def _function_label(function: Cursor) -> str:
+    cls = class_of_method(function.canonical)
+    return f"{cls.spelling}::{function.spelling}()" if cls is not None else f"{function.spelling}()"
+
+
+# -- matching -------------------------------------------------------------------
+
+
+def _receiver(unit: Unit, call: Cursor, parents) -> Receiver | None:
+    """The socket or server a call is made on, or None for other objects."""
+    callee = next(call.get_children(), None)
+    if callee is None or callee.kind != CursorKind.MEMBER_REF_EXPR:
+        return None
+    base = next(callee.get_children(), None)
+    if base is None:
+        # a call on `this` inside a socket or server subclass
+        method = enclosing_named_function(parents)
+        owner = class_of_method(method.canonical) if method is not None else None
+        if owner is None or not _is_socket_class(owner):
+            return None
+        return Receiver("", "", owner, True)
+    inner = base
+    while inner.kind in TRANSPARENT:
+        children = list(inner.get_children())
+        if len(children) != 1:
+            break
+        inner = children[0]
+    smart = inner.kind == CursorKind.CALL_EXPR and inner.spelling == "operator->"
+    shown = next(inner.get_children(), None) if smart else inner
+    if shown is None:
+        return None
+    decl = _class_of(inner.type)
+    if decl is None or not _is_socket_class(decl):
+        return None
+    text = unit.spelled_text(shown).strip()
+    member_span = unit.file_range(callee)
+    shown_span = unit.file_range(shown)
+    arrow = ""
+    if member_span is not None and shown_span is not None:
+        between = unit.text(shown_span[1], member_span[1]).lstrip()
+        arrow = "->" if between.startswith("->") else "." if between.startswith(".") else ""
+    if not arrow:
+        arrow = "->" if smart or inner.type.get_canonical().kind == TypeKind.POINTER else "."
+    return Receiver(text, arrow, decl, shown_span is not None and _reusable(unit, shown))
+
+
+def _class_of(ctype) -> Cursor | None:
+    t = ctype.get_canonical()
+    if t.kind == TypeKind.POINTER or t.kind == TypeKind.LVALUEREFERENCE:
+        t = t.get_pointee().get_canonical()
+    decl = t.get_declaration()
+    return decl if decl is not None and decl.kind is not None and decl.spelling else None
+
+
+def _is_socket_class(decl: Cursor) -> bool:
+    decl = decl.get_definition() or decl
+    if decl.spelling == "QIODevice":
+        return True  # a socket handed around as its base class
+    return any(is_derived_from(decl, base) for base in SOCKET_CLASSES)
+
+
+def _reusable(unit: Unit, expr: Cursor) -> bool:
+    """Whether the expression can be evaluated again to the same object
+    without side effects: names, members, `this`, subscripts and accessors."""
+    if unit.file_range(expr) is None:
+        return False  # comes from a macro: who knows what it does
+    for c in expr.walk_preorder():
+        kind = c.kind
+        if kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR, CursorKind.CXX_THIS_EXPR,
+                    CursorKind.INTEGER_LITERAL, CursorKind.ARRAY_SUBSCRIPT_EXPR, CursorKind.UNEXPOSED_EXPR,
+                    CursorKind.PAREN_EXPR, CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF):
+            continue
+        if kind == CursorKind.CALL_EXPR and c.spelling in PURE_CALLS:
+            continue
+        if kind == CursorKind.UNARY_OPERATOR:
+            text = unit.spelled_text(c).lstrip()
+            if text[:1] in ("*", "&") and text[:2] not in ("&&",):
+                continue
+        return False
+    return True
+
+
+def _discarded(call: Cursor, parents) -> tuple[Cursor, tuple[Cursor, ...]] | None:
+    """(the statement, its ancestors) when the call is a statement of its own."""
+    statement, chain = call, tuple(parents)
+    while chain and chain[-1].kind in TRANSPARENT:
+        statement, chain = chain[-1], chain[:-1]
+    if not chain:
+        return None
+    holder = chain[-1]
+    if holder.kind == CursorKind.COMPOUND_STMT:
+        return statement, chain
+    where = BODY_HOLDERS.get(holder.kind)
+    children = list(holder.get_children())
+    if where == "last" and children[-1] == statement:
+        return statement, chain
+    if where == "first" and children[0] == statement:
+        return statement, chain
+    if where == "branch" and statement in children[1:] and children[0] != statement:
+        return statement, chain
+    return None
+
+
+def _literal_argument(unit: Unit, call: Cursor) -> int | None:
+    args = list(call.get_arguments())
+    if not args:
+        return None
+    text = unit.spelled_text(args[0]).strip()
+    return int(text) if re.fullmatch(r"\d+", text) else None
+
+
+def _polls(unit: Unit, loop: Cursor, receiver: Receiver) -> bool:
+    """A loop that runs until something happens: its condition, not the
+    ignored result, decides when the test goes on."""
+    span = unit.file_range(loop)
+    if span is None or unit.expansion_range(loop) != span:
+        return False  # Q_FOREACH, QBENCHMARK: iterate, do not poll
+    if loop.kind in (CursorKind.WHILE_STMT, CursorKind.DO_STMT):
+        return True
+    if loop.kind != CursorKind.FOR_STMT:
+        return False
+    open_paren = skip_space(unit.source, span[0] + 3)
+    args = call_arguments_text(unit.source, open_paren)
+    if not args:
+        return False
+    header = unit.text(args[0][0], args[-1][1])
+    parts = header.split(";")
+    condition = parts[1].strip() if len(parts) == 3 else ""
+    if not condition or "&&" in condition or "||" in condition:
+        return True
+    if receiver.text and re.search(r"(?<![\w.>])" + re.escape(receiver.text) + r"(?![\w])", condition):
+        return True
+    return re.search(r"\b(" + "|".join(STATUS_CALLS) + r")\s*\(", condition) is not None
+
+
+def _inspects(unit: Unit, statement: Cursor, receiver: Receiver, name: str) -> bool:
+    """Whether `statement` looks at the outcome of the call on `receiver` another way."""
+    text = re.sub(r"\s+", "", unit.spelled_text(statement))
+    calls = list(STATUS_CALLS)
+    if name in ("write", "flush") and _bare_call(statement) is None:
+        calls += WAITS_AFTER_WRITE  # a checked wait, not another ignored one
+    names = "|".join(calls)
+    if receiver.text:
+        target = re.escape(re.sub(r"\s+", "", receiver.text) + receiver.arrow)
+        return re.search(rf"(?<![\w.>]){target}({names})\(", text) is not None
+    return re.search(rf"(?<![\w.>])({names})\(", text) is not None
+
+
+def _bare_call(statement: Cursor) -> Cursor | None:
+    while statement.kind in TRANSPARENT:
+        children = list(statement.get_children())
+        if len(children) != 1:
+            return None
+        statement = children[0]
+    return statement if statement.kind == CursorKind.CALL_EXPR else None
+
+
+# -- fixing ---------------------------------------------------------------------
+
+
+def _call_span(unit: Unit, call: Cursor) -> tuple[int, int] | None:
+    """Where the call's text starts and ends in the file: its own text (also
+    inside a macro argument), or from the use of an object-like macro that
+    names the object (`CLIENT->write(data)`) to its closing parenthesis."""
+    span = unit.file_range(call)
+    if span is not None:
+        return span
+    used = unit.expansion_range(call)
+    if used is None or unit.enclosing_macro(*used) is not None:
+        return None  # the whole call comes from a macro's body
+    if unit.source[used[1] - 1 : used[1]] != b")":
+        return None
+    return used
+
+
+# Why wrapping these may fail a test that passed: false is not always failure.
+FALSE_WITHOUT_FAILURE = {
+    "flush": "flush() is also false when nothing was left to send",
+    "waitForReadyRead": "waitForReadyRead() is also false when the data is already buffered",
+    "waitForBytesWritten": "waitForBytesWritten() is also false when nothing was left to send",
+    "waitForNewConnection": "QTcpServer::waitForNewConnection() is also false when the connection was already accepted",
+    "waitForDisconnected": "waitForDisconnected() is also false when the socket is already disconnected",
+}
+
+
+def _wrapping(unit: Unit, call: Cursor, receiver: Receiver) -> tuple[str, str, Safety]:
+    """Text to insert before and after the call, and how safe that is."""
+    name = call.spelling
+    error = f", qPrintable({receiver.member('errorString()')}))" if receiver.reusable else ")"
+    verify = "QVERIFY2(" if receiver.reusable else "QVERIFY("
+    if name == "write":
+        data = _reusable_bytes(unit, call)
+        if data is not None:
+            return "QCOMPARE(", f", qint64({data}.size()))", Safety.SAFE
+        return "QVERIFY(", " != -1)", Safety.SAFE
+    if name == "flush":
+        return "QVERIFY(", ")", Safety.UNSAFE
+    if name == "waitForDisconnected":
+        if not receiver.reusable:
+            return "QVERIFY(", ")", Safety.UNSAFE
+        scope = "QLocalSocket" if is_derived_from(receiver.decl, "QLocalSocket") else "QAbstractSocket"
+        state = receiver.member("state()")
+        return f"QVERIFY2({state} == {scope}::UnconnectedState || ", error, Safety.SAFE
+    if name in ("waitForReadyRead", "waitForBytesWritten"):
+        return verify, error, Safety.UNSAFE
+    if name == "waitForNewConnection" and not is_derived_from(receiver.decl, "QLocalServer"):
+        return verify, error, Safety.UNSAFE
+    return verify, error, Safety.SAFE
+
+
+def _reusable_bytes(unit: Unit, call: Cursor) -> str | None:
+    """The text of write()'s only argument when it is a QByteArray that can
+    be evaluated again (a variable or member), else None."""
+    args = list(call.get_arguments())
+    if len(args) != 1:
+        return None
+    arg = args[0]
+    inner = arg
+    while inner.kind in TRANSPARENT and len(list(inner.get_children())) == 1:
+        inner = next(inner.get_children())
+    decl = _class_of(inner.type)
+    if decl is None or decl.spelling != "QByteArray":
+        return None
+    if inner.kind not in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR) or not _reusable(unit, inner):
+        return None
+    return unit.spelled_text(inner).strip() or None

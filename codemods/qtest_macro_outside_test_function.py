@@ -1,0 +1,476 @@
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from clang.cindex import TypeKind
+
+from qtfix.codemod import Codemod, Options
+from qtfix.cpp import skip_space
+from qtfix.edits import Edit, Safety
+from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method
+from qtfix.qt import is_run_by_qtest, is_thread_run, member_function_definitions, methods_run_calls
+
+# Functions of namespace QTest that a verification macro calls to record its
+# outcome. A macro use whose expansion calls one of them and holds a plain
+# `return;` is a verification macro, whatever its name (user wrappers too).
+RECORDING_CALLS = frozenset(
+    {"qVerify", "qCompare", "qFail", "qSkip", "qExpectFail", "reportResult", "qCaught", "qTest"}
+)
+# QTest's own macros, named as they are in messages; anything else is a user macro.
+QTEST_MACRO = re.compile(
+    r"^Q(VERIFY2?|COMPARE(_(EQ|NE|LT|LE|GT|GE))?|FAIL|SKIP(_INTERNAL)?|EXPECT_FAIL|TEST|VERIFY_THROWS_(NO_)?EXCEPTION"
+    r"|VERIFY_EXCEPTION_THROWN|TRY_\w+)$"
+)
+# Calls that keep a lambda (or a function's address) to run it later, from
+# the event loop or another thread.
+DEFERRING_CALLS = frozenset({"connect", "singleShot", "callOnTimeout", "invokeMethod", "run", "start"})
+TRANSPARENT = (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR)
+FAILURE_CHECK = re.compile(r"\bcurrentTest(Failed|Resolved)\s*\(")
+# currentTestFailed() is false after a QSKIP; only Qt 6.5's currentTestResolved() sees it.
+SKIP_CHECK = re.compile(r"\bcurrentTestResolved\s*\(")
+
+
+@dataclass(frozen=True)
+class MacroCheck:
+    """One verification macro use and the function its `return` leaves."""
+
+    macro: MacroUse
+    function: Cursor  # innermost function or lambda around the macro use
+    parents: tuple[Cursor, ...]  # the function's ancestors
+    skips: bool  # records a skip (QSKIP), which currentTestFailed() does not see
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a check outside a test function means, and whether qtfix can help."""
+
+    message: str
+    edits: tuple[Edit, ...] = ()
+    no_fix_reason: str = ""
+    silent: bool = False  # every caller already stops after a failure
+
+
+@dataclass(frozen=True)
+class Callers:
+    """How a helper (or a lambda variable) is used in the translation unit."""
+
+    edits: tuple[Edit, ...]
+    reason: str  # why no fix ("" when there is one, or nothing to do)
+    deferred: str  # the connect()/singleShot()... it is handed to, to run from the event loop
+
+
+class QtestMacroOutsideTestFunction(Codemod):
+    """
+    ## What it does
+    Finds QTest verification macros (`QVERIFY`, `QVERIFY2`, `QCOMPARE`,
+    `QCOMPARE_EQ`..., `QFAIL`, `QSKIP`, `QEXPECT_FAIL`, `QTEST`, `QTRY_*`,
+    and user macros that expand to them) used outside a test function: in a
+    thread's `run()` or the functions it calls, in lambdas, in constructors,
+    in slots connected to signals, and in helper functions. Only the
+    `private slots` of the test class are test functions.
+
+    ## Why is this bad?
+    A failing check records the failure and then executes `return;`. Outside a
+    test function that `return` leaves only the helper or lambda: the test
+    function goes on after the failure, into crashes or a cascade of
+    misleading failures. A lambda connected to a signal may even run after
+    its test function has ended, and its failure lands in another test or in
+    none. QTest is not thread-safe: a check in another thread (a server
+    thread's `run()`) races with the test function's own logging and result.
+
+    ## Example
+    ```cpp
+    void tst_Echo::startServer(QLocalServer &server)   // a helper, not a slot
+    {
+        QVERIFY2(server.listen(name), qPrintable(server.errorString()));
+    }
+
+    void tst_Echo::echo()
+    {
+        QLocalServer server;
+        startServer(server);
+        QLocalSocket client;   // runs even when listen() failed
+        ...
+    ```
+
+    ## Use instead
+    ```cpp
+    void tst_Echo::echo()
+    {
+        QLocalServer server;
+        startServer(server);
+        if (QTest::currentTestFailed())
+            return;
+        ...
+    ```
+    The fix adds this check after each call of the helper (or of a lambda
+    kept in a local variable) in the test functions, wherever more code
+    follows the call; calls already followed by a `QTest::currentTestFailed()`
+    check, or last in their test function, need none (and when every call is
+    like that, qtfix says nothing). A thread, a slot or a connected lambda has
+    to hand its result to the test function (a flag, a `QSignalSpy`, a value
+    checked after `wait()`); qtfix reports those without a fix.
+
+    `QFETCH` is not reported: it has no early return, and reading the current
+    test data from a helper the test function calls works.
+
+    ## Fix safety
+    Unsafe: after a failure the test function now returns at the call, as a
+    `QVERIFY` written there would, so clean-up written after the call no
+    longer runs (a `QThread` still running when it is destroyed aborts the
+    whole test program). No fix is offered when a call is not a plain
+    statement of a test function, the helper is virtual, declared in a
+    header, a constructor, used through its address or a `SLOT()` string, or
+    when it contains `QSKIP` (`QTest::currentTestFailed()` does not see a
+    skip, and `currentTestResolved()` needs Qt 6.5).
+    """
+
+    code = "QF105"
+    name = "qtest-macro-outside-test-function"
+    summary = "QVERIFY/QCOMPARE outside a test function only returns from the helper, lambda or thread"
+    safety = Safety.UNSAFE
+
+    def find(self, unit: Unit, options: Options):
+        macros = {m.start: m for m in unit.macro_uses}
+        returns: dict[int, tuple[Cursor, tuple[Cursor, ...]]] = {}
+        recorded: dict[int, set[str]] = {}
+        references: list[tuple[Cursor, tuple[Cursor, ...]]] = []
+        for cursor, parents in unit.walk():
+            kind = cursor.kind
+            if kind == CursorKind.RETURN_STMT:
+                if unit.file_range(cursor) is None and next(cursor.get_children(), None) is None:
+                    returns.setdefault(unit.use_offset(cursor), (cursor, parents))
+            elif kind == CursorKind.CALL_EXPR:
+                name = _recording_call(cursor)
+                if name and unit.file_range(cursor) is None:
+                    recorded.setdefault(unit.use_offset(cursor), set()).add(name)
+            elif kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR):
+                ref = cursor.referenced
+                if ref is not None and ref.kind in (CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD, CursorKind.VAR_DECL,
+                                                    CursorKind.FUNCTION_TEMPLATE):
+                    references.append((cursor, parents))
+
+        checks = []
+        for start, (ret, parents) in sorted(returns.items()):
+            macro = macros.get(start)
+            if macro is None or start not in recorded:
+                continue
+            function, above = _leaves(unit, macro, parents)
+            if function is None or is_run_by_qtest(unit, function):
+                continue
+            checks.append(MacroCheck(macro, function, above, "qSkip" in recorded[start]))
+
+        context = _Context(unit, references)
+        for check in checks:
+            verdict = context.verdict(check)
+            if verdict.silent:
+                continue
+            yield self.finding(
+                unit,
+                check.macro.start,
+                verdict.message,
+                edits=verdict.edits,
+                title="return from the test function when the check failed: check QTest::currentTestFailed() after the call",
+                no_fix_reason=verdict.no_fix_reason,
+            )
+
+
+def _recording_call(call: Cursor) -> str:
+    """The name of the QTest function a call records a result with, or ""."""
+    callee = call.referenced
+    if callee is not None and callee.kind is not None:
+        owner = callee.semantic_parent
+        if call.spelling in RECORDING_CALLS and owner is not None and owner.kind == CursorKind.NAMESPACE and owner.spelling == "QTest":
+            return call.spelling
+        return ""
+    # In a template the call is dependent: `QTest::qCompare` names an overload set.
+    first = next(call.get_children(), None)
+    while first is not None and first.kind in TRANSPARENT:
+        first = next(first.get_children(), None)
+    if first is None or first.kind != CursorKind.DECL_REF_EXPR:
+        return ""
+    parts = list(first.get_children())
+    names = [c.spelling for c in parts if c.kind == CursorKind.OVERLOADED_DECL_REF]
+    qualified = any(c.kind == CursorKind.NAMESPACE_REF and c.spelling == "QTest" for c in parts)
+    return names[0] if qualified and names and names[0] in RECORDING_CALLS else ""
+
+
+def _leaves(unit: Unit, macro: MacroUse, parents: tuple[Cursor, ...]):
+    """The function or lambda a `return` from the macro leaves, and its ancestors.
+    Lambdas the macro itself makes (QCOMPARE_EQ wraps its operands in one)
+    do not count."""
+    for i in range(len(parents) - 1, -1, -1):
+        p = parents[i]
+        if p.kind == CursorKind.LAMBDA_EXPR and unit.file_range(p) is None and unit.use_offset(p) == macro.start:
+            continue
+        if p.kind in FUNCTION_KINDS or p.kind == CursorKind.LAMBDA_EXPR:
+            return p, parents[:i]
+    return None, ()
+
+
+def _macro_label(name: str) -> str:
+    return name if QTEST_MACRO.match(name) else f"{name} (a QTest check)"
+
+
+def _function_label(function: Cursor) -> str:
+    cls = class_of_method(function.canonical)
+    return f"{cls.spelling}::{function.spelling}()" if cls is not None else f"{function.spelling}()"
+
+
+def _function_key(cursor: Cursor | None) -> str:
+    if cursor is None:
+        return ""
+    template = cursor.specialized_template
+    if template is not None and template.kind is not None:
+        cursor = template
+    return cursor.canonical.get_usr()
+
+
+def _deferring_call(parents: tuple[Cursor, ...]) -> str:
+    """The connect()/singleShot()... call among `parents` that keeps a callable for later."""
+    for p in reversed(parents):
+        if p.kind == CursorKind.CALL_EXPR and p.spelling in DEFERRING_CALLS:
+            return p.spelling
+        if p.kind.is_statement():
+            break
+    return ""
+
+
+def _strip_up(parents: tuple[Cursor, ...], child: Cursor):
+    """(holder, the child under it, the ancestors down to the holder) above
+    `child`, looking through implicit nodes."""
+    chain = list(parents)
+    while chain and chain[-1].kind in TRANSPARENT:
+        child = chain.pop()
+    return (chain[-1] if chain else None), child, tuple(chain)
+
+
+class _Context:
+    """Per translation unit: who calls what, which methods run in a thread."""
+
+    def __init__(self, unit: Unit, references):
+        self.unit = unit
+        self.references: dict[str, list] = {}
+        for ref, parents in references:
+            target = ref.referenced
+            key = _function_key(target) if target.kind != CursorKind.VAR_DECL else target.get_usr() + f"@{target.hash}"
+            self.references.setdefault(key, []).append((ref, parents))
+        self._thread_methods: dict[str, set[str]] = {}
+
+    # -- classification --------------------------------------------------------
+
+    def verdict(self, check: MacroCheck) -> Verdict:
+        what = _macro_label(check.macro.name)
+        fn = check.function
+        if fn.kind == CursorKind.LAMBDA_EXPR:
+            return self._lambda_verdict(check, what)
+        name = _function_label(fn)
+        thread = self._thread_of(fn)
+        if thread:
+            where = f"'{name}', which runs in another thread" if thread == name else (
+                f"'{name}', called from '{thread}' in another thread")
+            return Verdict(
+                f"{what} in {where}: QTest is not thread-safe, and its `return` leaves only '{fn.spelling}()', "
+                "not the test function; hand the result to the test function and check it there",
+                no_fix_reason="a check in another thread must hand its result to the test function; qtfix cannot choose how",
+            )
+        if fn.kind in (CursorKind.CONSTRUCTOR, CursorKind.DESTRUCTOR):
+            kind = "constructor" if fn.kind == CursorKind.CONSTRUCTOR else "destructor"
+            return Verdict(
+                f"{what} in the {kind} '{name}', which is not a test function: its `return` leaves only the {kind}, "
+                "and the test function goes on after a failure",
+                no_fix_reason=f"a {kind} cannot tell its caller that a check failed; move the check into the test function",
+            )
+        callers = self._callers_of_function(fn, check.skips)
+        if callers.deferred:
+            return Verdict(
+                f"{what} in '{name}', a slot run by a signal rather than a test function: its `return` leaves only "
+                "the slot, which may run after the test function has ended; record the result and check it in the test function",
+                no_fix_reason="the slot runs from the event loop; record its result (a member, a QSignalSpy) for the test function",
+            )
+        message = (
+            f"{what} in '{name}', which is not a test function (only private slots are): its `return` leaves only "
+            f"'{fn.spelling}()', and the test function goes on after a failure"
+        )
+        return self._with_callers(message, callers, check)
+
+    def _lambda_verdict(self, check: MacroCheck, what: str) -> Verdict:
+        lam = check.function
+        outer = next((p for p in reversed(check.parents) if p.kind in FUNCTION_KINDS), None)
+        thread = self._thread_of(outer) if outer is not None else ""
+        if thread:
+            return Verdict(
+                f"{what} in a lambda inside '{_function_label(outer)}', which runs in another thread: QTest is not "
+                "thread-safe, and its `return` leaves only the lambda; hand the result to the test function and check it there",
+                no_fix_reason="a check in another thread must hand its result to the test function; qtfix cannot choose how",
+            )
+        holder, _, _ = _strip_up(check.parents, lam)
+        call = holder if holder is not None and holder.kind == CursorKind.CALL_EXPR else None
+        if holder is not None and holder.kind == CursorKind.VAR_DECL:
+            callers = self._callers_of_variable(holder, check.skips)
+            if callers.deferred:
+                return self._deferred_lambda(what, callers.deferred, f" '{holder.spelling}'")
+            message = (
+                f"{what} in the lambda '{holder.spelling}': its `return` leaves only the lambda, "
+                "and the test function goes on after a failure"
+            )
+            return self._with_callers(message, callers, check)
+        if call is not None and call.spelling in DEFERRING_CALLS:
+            return self._deferred_lambda(what, call.spelling, "")
+        passed = f" passed to '{call.spelling}()'" if call is not None and call.spelling else ""
+        return Verdict(
+            f"{what} in a lambda{passed}: its `return` leaves only the lambda, and the test function goes on after a failure",
+            no_fix_reason="qtfix cannot tell when the lambda runs; check QTest::currentTestFailed() after it has run",
+        )
+
+    @staticmethod
+    def _deferred_lambda(what: str, call: str, name: str) -> Verdict:
+        return Verdict(
+            f"{what} in the lambda{name} passed to '{call}()': its `return` leaves only the lambda, which runs "
+            "later from the event loop, possibly after the test function has ended (the failure lands in another "
+            "test, or nowhere)",
+            no_fix_reason="the lambda runs later; record its result (a captured flag, a QSignalSpy) and check it in the test function",
+        )
+
+    def _with_callers(self, message: str, callers: Callers, check: MacroCheck) -> Verdict:
+        if check.skips:
+            message = message.replace("after a failure", "after the skip")
+        if callers.reason:
+            return Verdict(message, no_fix_reason=callers.reason)
+        if not callers.edits:
+            return Verdict(message, silent=True)  # every caller already stops after a failure
+        if check.skips:
+            return Verdict(
+                message,
+                no_fix_reason="QTest::currentTestFailed() does not see a skip (currentTestResolved() needs Qt 6.5); "
+                "move the QSKIP into the test function",
+            )
+        return Verdict(message, edits=callers.edits)
+
+    def _thread_of(self, fn: Cursor) -> str:
+        """'Class::run' when `fn` is a QThread's run() or a method it calls."""
+        if fn is None or fn.kind != CursorKind.CXX_METHOD:
+            return ""
+        if is_thread_run(fn):
+            return _function_label(fn)
+        cls = class_of_method(fn.canonical)
+        if cls is None:
+            return ""
+        key = cls.canonical.get_usr()
+        if key not in self._thread_methods:
+            reached: set[str] = set()
+            for method in member_function_definitions(cls):
+                if is_thread_run(method):
+                    reached |= methods_run_calls(method)
+            self._thread_methods[key] = reached
+        if fn.canonical.get_usr() in self._thread_methods[key]:
+            return f"{cls.spelling}::run()"
+        return ""
+
+    # -- callers ---------------------------------------------------------------
+
+    def _callers_of_function(self, fn: Cursor, skips: bool) -> Callers:
+        unit = self.unit
+        name = fn.spelling
+        if fn.kind == CursorKind.CXX_METHOD and fn.is_virtual_method():
+            return Callers((), f"'{name}' is virtual: calls through the base class are out of sight", "")
+        spelled = re.escape(name.encode())
+        if re.search(rb"\b(SLOT|SIGNAL)\s*\(\s*" + spelled + rb"\s*\(", unit.source) or re.search(
+            rb"\binvokeMethod\s*\([^;]*\"" + spelled + rb'\"', unit.source
+        ):
+            return Callers((), "", "connect")
+        if not unit.in_main_file(fn.canonical):
+            return Callers((), f"'{name}' is declared in a header: other files may call it", "")
+        uses = self.references.get(_function_key(fn), [])
+        calls = []
+        for ref, parents in uses:
+            holder, child, chain = _strip_up(parents, ref)
+            if (holder is None or holder.kind != CursorKind.CALL_EXPR or _function_key(holder.referenced) != _function_key(fn)
+                    or next(holder.get_children(), None) != child):
+                # its address is taken: a connect() or a pointer to call later
+                deferred = _deferring_call(parents)
+                if deferred:
+                    return Callers((), "", deferred)
+                return Callers((), f"'{name}' is used through its address; qtfix cannot follow those calls", "")
+            calls.append((holder, chain[:-1]))
+        if not calls:
+            return Callers((), f"qtfix sees no call of '{name}' in this file", "")
+        return self._check_after_calls(f"'{name}()'", calls, skips)
+
+    def _callers_of_variable(self, var: Cursor, skips: bool) -> Callers:
+        name = var.spelling
+        uses = self.references.get(var.get_usr() + f"@{var.hash}", [])
+        calls = []
+        for ref, parents in uses:
+            holder, child, chain = _strip_up(parents, ref)
+            if (holder is None or holder.kind != CursorKind.CALL_EXPR or holder.spelling != "operator()"
+                    or next(holder.get_children(), None) != child):
+                deferred = _deferring_call(parents)
+                if deferred:
+                    return Callers((), "", deferred)
+                return Callers((), f"the lambda '{name}' is passed on or captured; qtfix cannot follow where it runs", "")
+            calls.append((holder, chain[:-1]))
+        if not calls:
+            return Callers((), f"qtfix sees no call of the lambda '{name}'", "")
+        return self._check_after_calls(f"the lambda '{name}'", calls, skips)
+
+    def _check_after_calls(self, name: str, calls, skips: bool) -> Callers:
+        """Edits adding `if (QTest::currentTestFailed()) return;` after each
+        call that more code follows; or why that cannot be done."""
+        unit = self.unit
+        edits = []
+        for call, parents in calls:
+            function = next((p for p in reversed(parents) if p.kind in FUNCTION_KINDS or p.kind == CursorKind.LAMBDA_EXPR), None)
+            if function is None or function.kind == CursorKind.LAMBDA_EXPR:
+                return Callers((), f"{name} is called from a lambda, where a check would again leave only the lambda", "")
+            if not is_run_by_qtest(unit, function) or function.result_type.kind != TypeKind.VOID:
+                return Callers((), f"{name} is called from '{_function_label(function)}', which is not a test function", "")
+            statement = call
+            while parents and parents[-1].kind in TRANSPARENT:
+                statement, parents = parents[-1], parents[:-1]
+            block = parents[-1] if parents else None
+            if block is None or block.kind != CursorKind.COMPOUND_STMT:
+                return Callers((), f"a call of {name} is not a statement of its own (an unbraced if or loop body, "
+                                   "or part of an expression)", "")
+            statements = list(block.get_children())
+            index = statements.index(statement)
+            following = statements[index + 1] if index + 1 < len(statements) else None
+            if following is None:
+                if len(parents) >= 2 and parents[-2] == function:
+                    continue  # last statement of the test function: nothing runs after it
+            elif self._stops_after(following, skips):
+                continue
+            edit = self._check_edit(statement)
+            if edit is None:
+                return Callers((), f"a call of {name} is spelled inside a macro or shares its line with other code", "")
+            edits.append(edit)
+        return Callers(tuple(edits), "", "")
+
+    def _stops_after(self, statement: Cursor, skips: bool) -> bool:
+        text = self.unit.spelled_text(statement)
+        return bool((SKIP_CHECK if skips else FAILURE_CHECK).search(text)) or re.fullmatch(r"return\s*;?", text.strip()) is not None
+
+    def _check_edit(self, call: Cursor) -> Edit | None:
+        unit = self.unit
+        span = unit.file_range(call)
+        if span is None or unit.expansion_range(call) != span or unit.enclosing_macro(*span) is not None:
+            return None
+        semi = skip_space(unit.source, span[1])
+        if unit.source[semi : semi + 1] != b";":
+            return None
+        line_end = unit.source.find(b"\n", semi)
+        line_end = len(unit.source) if line_end < 0 else line_end
+        rest = unit.source[semi + 1 : line_end].strip()
+        if rest and not rest.startswith(b"//") and not re.fullmatch(rb"/\*(?:(?!\*/).)*\*/", rest):
+            return None  # more code on the line, or a comment that goes on
+        line_begin = unit.line_start(span[0])
+        lead = unit.source[line_begin : span[0]]
+        if lead.strip():
+            return None
+        indent = lead.decode()
+        nl = unit.newline.decode()
+        text = f"{indent}if (QTest::currentTestFailed()){nl}{indent}    return;{nl}"
+        if line_end == len(unit.source):
+            return Edit.insertion(unit.path, line_end, nl + text[: -len(nl)])
+        return Edit.insertion(unit.path, line_end + 1, text)
