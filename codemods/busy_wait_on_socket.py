@@ -56,23 +56,26 @@ class BusyWaitOnSocket(Codemod):
     QVERIFY2(socket->state() == QLocalSocket::ConnectedState, qPrintable(socket->errorString()));
     ```
     The retry form keeps retrying within the bound (the server thread may not
-    be listening yet). The other forms become one blocking call with a
-    timeout: `QVERIFY2(socket->waitForConnected(5000), qPrintable(socket->errorString()));`
-    (`waitForNewConnection`, `waitForReadyRead` likewise). In a test function the
-    outcome is checked with `QVERIFY2`; elsewhere (a helper, a thread's `run()`,
-    a lambda) it is reported with `qWarning` instead, since a QTest macro there
-    would only return from the helper. The timeout comes from `--timeout`
-    (default 5000 ms).
+    be listening yet). A loop with an empty body becomes one blocking call with
+    a timeout: `QVERIFY2(socket->waitForConnected(5000), qPrintable(socket->errorString()));`
+    (`waitForNewConnection`, `waitForReadyRead` likewise). A loop whose body
+    runs the event loop (`processEvents`, `qWait`) keeps running it, bounded:
+    `QTRY_VERIFY2_WITH_TIMEOUT(socket->state() == QLocalSocket::ConnectedState, ..., 5000);`
+    in a test function, a deadline added to the loop elsewhere. In a test
+    function the outcome is checked with `QVERIFY2`/`QTRY_VERIFY2_WITH_TIMEOUT`;
+    elsewhere (a helper, a thread's `run()`, a lambda) it is reported with
+    `qWarning`, since a QTest macro there would only return from the helper.
+    The timeout comes from `--timeout` (default 5000 ms).
 
     ## Fix safety
-    Safe for an empty body and for the retry form: they never ran the event
-    loop, so blocking instead changes nothing but the bound. Unsafe when the
-    body runs the event loop (`processEvents`, `qWait`): a blocking
-    `waitFor...` stops serving other objects of this thread, and a peer that
-    lives in the same thread (an event-driven server answering the client)
-    would never get to answer. Loops whose condition has more terms (already
-    bounded by a counter, a deadline or a timer), loops with other statements
-    in the body, and loops inside macros such as `QTRY_VERIFY` are left alone.
+    Safe: each fix keeps what the loop did while waiting and only adds the
+    bound. An empty body never ran the event loop, so a blocking `waitFor...`
+    is equivalent; a body that runs the event loop keeps running it, because a
+    blocking `waitFor...` there would stop serving a peer that lives in the
+    same thread (an event-driven server answering the client), and the wait
+    would time out. Loops whose condition has more terms (already bounded by a
+    counter, a deadline or a timer), loops with other statements in the body,
+    and loops inside macros such as `QTRY_VERIFY` are left alone.
     """
 
     code = "QF103"
@@ -98,21 +101,24 @@ class BusyWaitOnSocket(Codemod):
             if shape is None:
                 continue
             in_test = is_test_function(unit, enclosing_function(parents))
-            message = (
-                f"busy-wait on '{wait.receiver}' has no bound: it hangs the test when the peer never comes; "
-                f"use {wait.call}() with a timeout"
-            )
-            if shape == "retry":
-                edits = self._retry_edits(unit, cursor, cond, body, wait, in_test, options.timeout_ms)
-                safety = Safety.SAFE
+            timeout = options.timeout_ms
+            if shape == "empty":
+                remedy = f"use {wait.call}() with a timeout"
+                edits = self._blocking_edits(unit, span, wait, in_test, timeout)
+            elif shape == "retry":
+                remedy = f"retry within a deadline, waiting with {wait.call}()"
+                edits = self._deadline_edits(unit, cursor, cond, body, wait, in_test, timeout, retry=True)
+            elif in_test:
+                remedy = "bound it with QTRY_VERIFY2_WITH_TIMEOUT, which keeps the event loop running"
+                edits = self._qtry_edits(unit, span, wait, timeout)
             else:
-                edits = self._blocking_edits(unit, span, wait, in_test, options.timeout_ms)
-                safety = Safety.SAFE if shape == "empty" else Safety.UNSAFE
+                remedy = "bound it with a deadline, keeping the event loop running"
+                edits = self._deadline_edits(unit, cursor, cond, body, wait, in_test, timeout, retry=False)
+            message = f"busy-wait on '{wait.receiver}' has no bound: it hangs the test when the peer never comes; {remedy}"
             if edits is None:
                 yield self.finding(unit, cursor, message, no_fix_reason="part of the loop is spelled inside a macro")
                 continue
-            yield self.finding(unit, cursor, message, edits=edits, safety=safety,
-                               title=f"bound the wait with {wait.call}({options.timeout_ms})")
+            yield self.finding(unit, cursor, message, edits=edits, title=f"bound the wait to {timeout} ms")
 
     # -- matching ------------------------------------------------------------
 
@@ -212,17 +218,33 @@ class BusyWaitOnSocket(Codemod):
         nl = unit.newline.decode()
         return f'if ({failure}){nl}{indent}    qWarning("{wait.call} failed: %s", {error});'
 
-    def _blocking_edits(self, unit: Unit, span, wait: Wait, in_test: bool, timeout: int):
+    @staticmethod
+    def _statement_span(unit: Unit, span) -> tuple[int, int]:
         start, end = span
         if unit.source[end - 1 : end] not in (b"}", b";"):
             semi = skip_space(unit.source, end)
             if unit.source[semi : semi + 1] == b";":
                 end = semi + 1  # the body statement's `;` lies outside the loop's extent
+        return start, end
+
+    def _blocking_edits(self, unit: Unit, span, wait: Wait, in_test: bool, timeout: int):
+        start, end = self._statement_span(unit, span)
         indent = _indent_of(unit, start)
         call = f"{wait.receiver}{wait.arrow}{wait.call}({timeout})"
         return [Edit.replacement(unit.path, start, end, self._check(unit, wait, call, f"!{call}", in_test, indent))]
 
-    def _retry_edits(self, unit: Unit, loop: Cursor, cond: Cursor, body: Cursor, wait: Wait, in_test: bool, timeout: int):
+    def _qtry_edits(self, unit: Unit, span, wait: Wait, timeout: int):
+        # QTRY_* waits by running the event loop, exactly as the loop's body
+        # did, so a peer served by this thread still gets to answer.
+        start, end = self._statement_span(unit, span)
+        error = f"qPrintable({wait.receiver}{wait.arrow}errorString())"
+        return [Edit.replacement(unit.path, start, end, f"QTRY_VERIFY2_WITH_TIMEOUT({wait.done}, {error}, {timeout});")]
+
+    def _deadline_edits(self, unit: Unit, loop: Cursor, cond: Cursor, body: Cursor, wait: Wait, in_test: bool,
+                        timeout: int, retry: bool):
+        """The loop, its condition and its body kept; a deadline added to the
+        condition, a check after it, and for the retry form a bounded wait
+        between attempts."""
         loop_span = unit.file_range(loop)
         cond_span = unit.file_range(cond)
         body_span = unit.file_range(body)
@@ -239,28 +261,30 @@ class BusyWaitOnSocket(Codemod):
         retry_wait = (
             f"{inner}if (!{wait.receiver}{wait.arrow}{wait.call}(int(deadline.remainingTime()))){nl}"
             f"{inner}    QThread::msleep(10);{nl}"
-        )
+        ) if retry else ""
         after = f"{nl}{indent}{self._check(unit, wait, wait.done, wait.pending, in_test, indent)}"
+        braced = body.kind == CursorKind.COMPOUND_STMT
         edits = [
             Edit.replacement(unit.path, loop_span[0], open_paren + 1, "for (QDeadlineTimer deadline(%d); " % timeout),
-            Edit.replacement(unit.path, cond_span[1], close_paren + 1, " && !deadline.hasExpired();)"
-                             + ("" if body.kind == CursorKind.COMPOUND_STMT else " {")),
+            Edit.replacement(unit.path, cond_span[1], close_paren + 1,
+                             " && !deadline.hasExpired();)" + (" {" if retry and not braced else "")),
         ]
-        if body.kind == CursorKind.COMPOUND_STMT:
+        if braced:
             closing = body_span[1] - 1  # the body's `}`
             line_begin = unit.line_start(closing)
-            if src[line_begin:closing].strip():
+            if retry and src[line_begin:closing].strip():
                 # `{ ...; }` on one line: open a line before the brace
                 edits.append(Edit.insertion(unit.path, closing, f"{nl}{retry_wait}{indent}"))
-            else:
+            elif retry:
                 edits.append(Edit.insertion(unit.path, line_begin, retry_wait))
             edits.append(Edit.insertion(unit.path, body_span[1], after))
         else:
             semi = skip_space(src, body_span[1])
             if src[semi:semi + 1] != b";":
                 return None
-            edits.append(Edit.insertion(unit.path, semi + 1, f"{nl}{retry_wait}{indent}}}{after}"))
-        edits += ensure_include(unit, "QDeadlineTimer") + ensure_include(unit, "QThread")
+            closing = f"{nl}{retry_wait}{indent}}}" if retry else ""
+            edits.append(Edit.insertion(unit.path, semi + 1, f"{closing}{after}"))
+        edits += ensure_include(unit, "QDeadlineTimer") + (ensure_include(unit, "QThread") if retry else [])
         return edits
 
 

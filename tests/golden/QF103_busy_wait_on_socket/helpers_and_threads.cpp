@@ -1,4 +1,5 @@
 // Outside test functions a QTest macro would only return from the helper.
+#include <QtCore/QCoreApplication>
 #include <QtCore/QThread>
 #include <QtNetwork/QAbstractSocket>
 #include <QtNetwork/QLocalSocket>
@@ -24,4 +25,18 @@ void waitTcp(QTcpSocket *tcp)
 {
     while (tcp->state() != QAbstractSocket::ConnectedState)
         tcp->connectToHost(QStringLiteral("127.0.0.1"), 1);
+}
+
+void pumpUntilConnected(QLocalSocket *socket)
+{
+    while (socket->state() != QLocalSocket::ConnectedState) {
+        QCoreApplication::processEvents();
+    }
+}
+
+void pumpUntilReadable(QTcpSocket &tcp)
+{
+    while (tcp.bytesAvailable() == 0)
+        QCoreApplication::processEvents();
+    tcp.readAll();
 }
