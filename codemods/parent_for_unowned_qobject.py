@@ -9,7 +9,16 @@ from clang.cindex import AccessSpecifier, BinaryOperator, StorageClass, TypeKind
 from qtfix.codemod import Codemod, Options
 from qtfix.cpp import call_arguments_text
 from qtfix.edits import Edit, Safety
-from qtfix.parse import Cursor, CursorKind, Unit, class_of_method, expansion_location, is_derived_from, walk_with_parents
+from qtfix.parse import (
+    Cursor,
+    CursorKind,
+    Unit,
+    class_of_method,
+    expansion_location,
+    is_derived_from,
+    strip_implicit,
+    walk_with_parents,
+)
 from qtfix.qt import (
     enclosing_function,
     is_qobject_class,
@@ -275,7 +284,7 @@ class ParentForUnownedQObject(Codemod):
             children = list(holder.get_children())
             if len(children) != 2 or children[1] != child or not _is_assignment(holder):
                 return None
-            lhs = _strip(children[0])
+            lhs = strip_implicit(children[0])
             ref = lhs.referenced
             if lhs.kind == CursorKind.DECL_REF_EXPR and ref is not None and ref.kind == CursorKind.VAR_DECL:
                 if ref.storage_class == StorageClass.STATIC or ref.semantic_parent is None or ref.semantic_parent.kind not in (
@@ -403,7 +412,7 @@ class _Context:
                     if c.kind in (CursorKind.MEMBER_REF_EXPR, CursorKind.DECL_REF_EXPR) and c.spelling == "deleteLater":
                         found = True
                     elif c.kind == CursorKind.CXX_DELETE_EXPR and any(
-                        _strip(k).kind == CursorKind.CXX_THIS_EXPR for k in c.get_children()
+                        strip_implicit(k).kind == CursorKind.CXX_THIS_EXPR for k in c.get_children()
                     ):
                         found = True
                     elif c.kind == CursorKind.STRING_LITERAL and "deleteLater(" in c.spelling:
@@ -524,7 +533,7 @@ def _fate(unit: Unit, ref: Cursor, parents, cls: Cursor) -> Cursor | None:
         if _is_assignment(holder) and len(children) == 2:
             if children[0] == child:
                 return None  # the variable is assigned, not the object used
-            lhs = _strip(children[0])
+            lhs = strip_implicit(children[0])
             if lhs.kind == CursorKind.MEMBER_REF_EXPR and _is_own_field(lhs, cls):
                 return lhs.referenced
             raise Owned
@@ -553,20 +562,11 @@ def _is_own_field(member_ref: Cursor, cls: Cursor) -> bool:
     if field is None or field.kind != CursorKind.FIELD_DECL or not _same(field.semantic_parent, cls):
         return False
     base = [c for c in member_ref.get_children()]
-    return not base or _strip(base[0]).kind == CursorKind.CXX_THIS_EXPR
+    return not base or strip_implicit(base[0]).kind == CursorKind.CXX_THIS_EXPR
 
 
 def _same(a: Cursor | None, b: Cursor | None) -> bool:
     return a is not None and b is not None and a.get_usr() == b.get_usr()
-
-
-def _strip(cursor: Cursor) -> Cursor:
-    while cursor.kind in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
-        children = list(cursor.get_children())
-        if len(children) != 1:
-            break
-        cursor = children[0]
-    return cursor
 
 
 def _in_namespace(decl: Cursor | None, name: str) -> bool:
