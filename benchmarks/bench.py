@@ -42,6 +42,7 @@ TIDY_CHECKS = "-*,cppcoreguidelines-owning-memory,bugprone-unused-return-value"
 TARGET_COLD_VS_TIDY = 0.10
 TARGET_WARM_VS_COLD = 0.05
 TARGET_WORKER_MB = 500
+SKIPPABLE = frozenset({"prebuilt", "pch", "nocache1", "nocache", "tidy", "floor", "floor-nopch"})
 
 
 # -- measuring one command ---------------------------------------------------------
@@ -118,10 +119,15 @@ class Run:
     stderr: str = ""
 
 
+# Set by main(): the environment every measured command runs in (PYTHONPATH
+# pointing at the qtfix snapshot).
+ENV: dict[str, str] | None = None
+
+
 def measure(cmd: list[str], cwd: Path | None = None, sample: bool = True) -> Run:
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=ENV)
         sampler = TreeSampler(proc.pid) if sample else None
         if sampler:
             sampler.start()
@@ -256,6 +262,36 @@ def clang_tidy_row(n: int, tree: Path, jobs: int, exe: Path) -> Row:
                _mb(max(r.tree_peak_kb for r in results)), note=f"{warnings} warnings")
 
 
+# -- which qtfix -----------------------------------------------------------------------
+
+
+def snapshot_qtfix(repo: Path, into: Path, worktree: bool) -> str:
+    """A frozen copy of qtfix for the whole run; returns what it was made from.
+
+    The incremental cache keys on qtfix's own source (engine and codemods):
+    with an editable install, an edit to the work tree halfway through the run
+    would turn the warm run into a cold one, and the rows would measure
+    different code. Every measured command imports qtfix from this copy
+    (PYTHONPATH comes before the editable install's finder).
+    """
+    into.mkdir(parents=True)
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if worktree or head.returncode != 0:
+        import qtfix
+        import qtfix.codemods
+
+        shutil.copytree(Path(qtfix.__file__).parent, into / "qtfix", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(Path(qtfix.codemods.__file__).parent, into / "qtfix" / "codemods",
+                        ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
+        return f"the installed qtfix ({Path(qtfix.__file__).parent}) as it was at the start"
+    archive = subprocess.run(["git", "-C", str(repo), "archive", "HEAD", "src/qtfix", "codemods"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    (into / "src" / "qtfix").rename(into / "qtfix")
+    (into / "codemods").rename(into / "qtfix" / "codemods")
+    return f"qtfix at commit {head.stdout.strip()} (HEAD of {repo})"
+
+
 # -- one size ------------------------------------------------------------------------
 
 
@@ -271,15 +307,20 @@ def prepare_tree(n: int, keep: Path | None, seed: int, scratch: Path) -> Path:
     return tree
 
 
-def run_size(n: int, jobs: int, keep: Path | None, seed: int, skip: set[str], scratch: Path, tidy_exe: Path | None) -> dict:
+def run_size(n: int, jobs: int, keep: Path | None, seed: int, skip: set[str], scratch: Path, tidy_exe: Path | None,
+             progress=lambda result: None) -> dict:
+    """Every row for one size; `progress(result so far)` after each row, so
+    a run stopped halfway still leaves its numbers behind."""
     tree = prepare_tree(n, keep, seed, scratch)
-    load_before = os.getloadavg()
     rows: list[Row] = []
+    result = {"files": n, "tree": str(tree), "jobs": jobs, "load_before": os.getloadavg(), "load_after": None, "rows": []}
 
     def step(what: str, make) -> None:
         print(f"[{n} files] {what} ...", file=sys.stderr, flush=True)
         row = make()
         rows.append(row)
+        result.update(load_after=os.getloadavg(), rows=[asdict(r) for r in rows])
+        progress(result)
         print(f"[{n} files] {what}: {row.wall:.1f} s wall, {row.cpu:.1f} s CPU", file=sys.stderr, flush=True)
 
     cold = scratch / f"cache-cold-n{n}"
@@ -288,19 +329,21 @@ def run_size(n: int, jobs: int, keep: Path | None, seed: int, skip: set[str], sc
     if "pch" not in skip:
         step("PCH build alone", lambda: pch_build_row(n, tree, scratch / f"cache-pch-only-n{n}"))
     # A fresh result cache with the precompiled header already there.
-    shutil.copytree(cold / "pch", prebuilt / "pch")
-    step("qtfix cold, PCH prebuilt", lambda: qtfix_row("cold_prebuilt", f"qtfix check, cold, PCH already built, -j{jobs}", n, tree, prebuilt, jobs))
+    if "prebuilt" not in skip:
+        shutil.copytree(cold / "pch", prebuilt / "pch")
+        step("qtfix cold, PCH prebuilt", lambda: qtfix_row("cold_prebuilt", f"qtfix check, cold, PCH already built, -j{jobs}", n, tree, prebuilt, jobs))
     step("qtfix warm", lambda: qtfix_row("warm", f"qtfix check, warm (unchanged tree), -j{jobs}", n, tree, cold, jobs))
     if "nocache1" not in skip:
         step("qtfix --no-cache -j1", lambda: qtfix_row("nocache_j1", "qtfix check --no-cache, -j1", n, tree, cold, 1, ["--no-cache"]))
-    step(f"qtfix --no-cache -j{jobs}", lambda: qtfix_row("nocache", f"qtfix check --no-cache, -j{jobs}", n, tree, cold, jobs, ["--no-cache"]))
+    if "nocache" not in skip:
+        step(f"qtfix --no-cache -j{jobs}", lambda: qtfix_row("nocache", f"qtfix check --no-cache, -j{jobs}", n, tree, cold, jobs, ["--no-cache"]))
     if "tidy" not in skip and tidy_exe is not None:
         step("clang-tidy", lambda: clang_tidy_row(n, tree, jobs, tidy_exe))
     if "floor" not in skip:
         step("floor, PCH", lambda: floor_row("floor_pch", f"floor: bare libclang parse, PCH, -j{jobs}", n, tree, cold, jobs, True))
-        step("floor, no PCH", lambda: floor_row("floor_nopch", f"floor: bare libclang parse, no PCH, -j{jobs}", n, tree, cold, jobs, False))
-    return {"files": n, "tree": str(tree), "jobs": jobs, "load_before": load_before,
-            "load_after": os.getloadavg(), "rows": [asdict(r) for r in rows]}
+        if "floor-nopch" not in skip:
+            step("floor, no PCH", lambda: floor_row("floor_nopch", f"floor: bare libclang parse, no PCH, -j{jobs}", n, tree, cold, jobs, False))
+    return result
 
 
 # -- report --------------------------------------------------------------------------
@@ -340,6 +383,7 @@ def report_size(result: dict) -> str:
         ("qtfix cold, PCH prebuilt / clang-tidy", "cold_prebuilt", "tidy", None),
         ("qtfix warm / qtfix cold", "warm", "cold", TARGET_WARM_VS_COLD),
         ("qtfix --no-cache / floor with PCH", "nocache", "floor_pch", None),
+        ("qtfix cold, PCH prebuilt / floor with PCH", "cold_prebuilt", "floor_pch", None),
         ("floor with PCH / clang-tidy", "floor_pch", "tidy", None),
         ("floor with PCH / floor without", "floor_pch", "floor_nopch", None),
         ("qtfix --no-cache -j1 / -jJ", "nocache_j1", "nocache", None),
@@ -351,6 +395,10 @@ def report_size(result: dict) -> str:
         verdict = _verdict(w, target) if target is not None else ""
         tgt = f"<= {target:g}" if target is not None else ""
         lines.append(f"| {name} | {_fmt_ratio(w)} | {_fmt_ratio(c)} | {tgt} | {verdict} |")
+    if "cold" in rows and "pch_build" in rows and "tidy" in rows:
+        w = _ratio(get("cold") - get("pch_build"), get("tidy"))
+        c = _ratio(get("cold", "cpu") - get("pch_build", "cpu"), get("tidy", "cpu"))
+        lines.append(f"| (qtfix cold - PCH build alone) / clang-tidy | {_fmt_ratio(w)} | {_fmt_ratio(c)} | | |")
     qtfix_workers = [r["worker_mb"] for r in result["rows"] if r["key"] in ("cold", "cold_prebuilt", "warm", "nocache_j1", "nocache")]
     qtfix_mains = [r["main_mb"] for r in result["rows"] if r["key"] in ("cold", "cold_prebuilt", "warm", "nocache_j1", "nocache")]
     peak = max(qtfix_workers, default=0.0)
@@ -413,9 +461,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="qtfix workers and clang-tidy processes at once")
     ap.add_argument("--keep", type=Path, default=None, help="keep (and reuse) the generated trees under DIR/nN")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--skip", default="", help="comma-separated rows to leave out: tidy, floor, pch, nocache1")
+    ap.add_argument("--skip", default="", help="comma-separated rows to leave out: prebuilt, pch (PCH build alone), nocache1 (-j1), nocache, "
+                    "tidy, floor (both floors), floor-nopch")
     ap.add_argument("--json", type=Path, default=None, help="also write every number to this file")
+    ap.add_argument("--worktree", action="store_true",
+                    help="benchmark the installed qtfix as it is now (uncommitted edits included), not the last commit")
+    ap.add_argument("--report", type=Path, nargs="+", metavar="JSON", default=None,
+                    help="run nothing: print the tables from earlier --json files")
     a = ap.parse_args(argv)
+    if a.report:
+        return report_from_json(a.report)
     try:
         sizes = [int(s) for s in a.files.split(",") if s.strip()]
     except ValueError:
@@ -423,21 +478,52 @@ def main(argv: list[str] | None = None) -> int:
     if not sizes or min(sizes) < 2:
         ap.error("--files: at least 2 files (with one, qtfix does not start workers)")
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
+    if skip - SKIPPABLE:
+        ap.error(f"--skip: unknown row(s) {', '.join(sorted(skip - SKIPPABLE))}")
     tidy_exe = ensure_clang_tidy() if "tidy" not in skip else None
-    details = machine_details()
-    print(details, file=sys.stderr)
+    global ENV
     results = []
     with tempfile.TemporaryDirectory(prefix="qtfix-bench-") as scratch:
+        source = snapshot_qtfix(HERE.parent, Path(scratch) / "qtfix-src", a.worktree)
+        ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(Path(scratch) / "qtfix-src")] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])))
+        used = subprocess.run([sys.executable, "-c", "import qtfix; print(qtfix.__file__)"], env=ENV,
+                              capture_output=True, text=True).stdout.strip()
+        if not used.startswith(str(Path(scratch) / "qtfix-src")):
+            print(f"bench: the snapshot is not what gets imported ({used})", file=sys.stderr)
+            return 2
+        details = f"{machine_details()}\nbenchmarked: {source}"
+        print(details, file=sys.stderr)
+        def save(partial: dict | None = None) -> None:
+            if a.json:
+                done = results + ([partial] if partial is not None else [])
+                a.json.write_text(json.dumps({"machine": details, "results": done}, indent=1) + "\n", encoding="utf-8")
+
         for n in sorted(sizes):
             try:
-                results.append(run_size(n, a.jobs, a.keep.resolve() if a.keep else None, a.seed, skip, Path(scratch), tidy_exe))
+                results.append(run_size(n, a.jobs, a.keep.resolve() if a.keep else None, a.seed, skip, Path(scratch),
+                                        tidy_exe, progress=save))
             except BenchError as exc:
                 print(f"bench: {exc}", file=sys.stderr)
                 return 2
-    text = "\n\n".join([details] + [report_size(r) for r in results] + [report_growth(results)]).rstrip() + "\n"
-    print(text)
-    if a.json:
-        a.json.write_text(json.dumps({"machine": details, "results": results}, indent=1) + "\n", encoding="utf-8")
+            save()
+    print(render(details, results))
+    return 0
+
+
+def render(details: str, results: list[dict]) -> str:
+    return "\n\n".join([details] + [report_size(r) for r in results] + [report_growth(results)]).rstrip() + "\n"
+
+
+def report_from_json(paths: list[Path]) -> int:
+    """Print the tables again from --json files (several: their sizes side by side)."""
+    details, results = [], []
+    for p in paths:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        details.append(data["machine"])
+        results += data["results"]
+    results.sort(key=lambda r: r["files"])
+    print(render("\n".join(dict.fromkeys(details)), results))
     return 0
 
 
