@@ -11,6 +11,11 @@ from qtfix.parse import CursorKind, Unit
 LOCAL_CLASSES = frozenset({"QLocalServer", "QLocalSocket"})
 NAME_METHODS = frozenset({"listen", "connectToServer", "setServerName", "removeServer"})
 HELPER = "uniqueServerName"
+# When the file already uses HELPER for something else (a function of its own
+# with another signature, a member that would hide a free function), the
+# helper takes the next free name instead.
+HELPER_NAMES = (HELPER, "qtfixUniqueServerName", "qtfixUniqueLocalServerName")
+HELPER_SIGNATURE = "QString (const QString &)"
 
 # The whole argument must be one constant: a plain literal, or a literal in
 # one of the usual QString wrappers. Anything computed is left alone.
@@ -25,7 +30,7 @@ _ARGUMENT = re.compile(
 )
 
 
-def helper_text(nl: str) -> str:
+def helper_text(nl: str, name: str = HELPER) -> str:
     # `inline`, not `static`: every translation unit of one test program that
     # includes this definition shares the one suffix (a server in one .cpp,
     # its client in another), and identical inline definitions are ODR-safe.
@@ -34,7 +39,7 @@ def helper_text(nl: str) -> str:
             "",
             "// qtfix QF104: one server name per test process, so parallel or killed",
             "// runs of this test cannot collide on a fixed local socket name.",
-            f"inline QString {HELPER}(const QString &prefix)",
+            f"inline QString {name}(const QString &prefix)",
             "{",
             "    static const QString suffix = QUuid::createUuid().toString(QUuid::Id128).left(12);",
             "    return prefix + QLatin1Char('-') + suffix;",
@@ -181,19 +186,22 @@ class HardcodedServerName(Codemod):
         message = f'hard-coded local server name "{value}": parallel or killed runs of this test collide on it'
         reason = self._why_no_fix(unit, value, group)
         edits: list[Edit] = []
+        name, present = self._helper_name(unit)
+        if not reason and name is None:
+            reason = f"the names {', '.join(HELPER_NAMES)} are all taken in this file"
         if not reason:
-            replacement = f'{HELPER}(QStringLiteral("{value}"))'
+            replacement = f'{name}(QStringLiteral("{value}"))'
             edits = [Edit.replacement(unit.path, s, e, replacement) for _, _, _, (s, e) in group]
-            if not self._has_helper(unit):
+            if not present:
                 edits += ensure_include(unit, "QUuid")
-                edits.append(Edit.insertion(unit.path, insertion_point(unit), helper_text(unit.newline.decode())))
+                edits.append(Edit.insertion(unit.path, insertion_point(unit), helper_text(unit.newline.decode(), name)))
         for _, _, statement, _ in group:
             yield self.finding(
                 unit,
                 statement,
                 message,
                 edits=edits,
-                title=f'use {HELPER}(QStringLiteral("{value}")) for all {len(group)} use(s) of "{value}"',
+                title=f'use {name}(QStringLiteral("{value}")) for all {len(group)} use(s) of "{value}"',
                 no_fix_reason=reason,
             )
 
@@ -211,8 +219,24 @@ class HardcodedServerName(Codemod):
         return ""
 
     @staticmethod
-    def _has_helper(unit: Unit) -> bool:
-        for c in unit.top_level():
-            if c.kind == CursorKind.FUNCTION_DECL and c.spelling == HELPER:
-                return True
-        return False
+    def _helper_name(unit: Unit) -> tuple[str | None, bool]:
+        """(the helper's name, whether the file already defines it).
+
+        A name is ours when the file declares a free function of that name
+        with the helper's signature (a previous qtfix run). It is taken when
+        anything else in the file is declared with it: calling our helper by
+        that name would then not compile, or call the wrong function."""
+        declared: dict[str, set[str]] = {}
+        for c, _ in unit.walk():
+            if c.spelling in HELPER_NAMES and c.kind.is_declaration():
+                free = c.kind == CursorKind.FUNCTION_DECL and c.semantic_parent.kind == CursorKind.TRANSLATION_UNIT
+                declared.setdefault(c.spelling, set()).add(
+                    "ours" if free and c.type.spelling == HELPER_SIGNATURE else "other"
+                )
+        for name in HELPER_NAMES:
+            kinds = declared.get(name, set())
+            if not kinds:
+                return name, False
+            if kinds == {"ours"}:
+                return name, True
+        return None, False
