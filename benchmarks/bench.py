@@ -265,7 +265,7 @@ def clang_tidy_row(n: int, tree: Path, jobs: int, exe: Path) -> Row:
 # -- which qtfix -----------------------------------------------------------------------
 
 
-def snapshot_qtfix(repo: Path, into: Path, worktree: bool) -> str:
+def snapshot_qtfix(repo: Path, into: Path, worktree: bool, rev: str = "HEAD") -> str:
     """A frozen copy of qtfix for the whole run; returns what it was made from.
 
     The incremental cache keys on qtfix's own source (engine and codemods):
@@ -275,7 +275,9 @@ def snapshot_qtfix(repo: Path, into: Path, worktree: bool) -> str:
     (PYTHONPATH comes before the editable install's finder).
     """
     into.mkdir(parents=True)
-    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", f"{rev}^{{commit}}"], capture_output=True, text=True)
+    if head.returncode != 0 and not worktree and rev != "HEAD":
+        raise BenchError(f"--rev {rev}: not a commit of {repo}")
     if worktree or head.returncode != 0:
         import qtfix
         import qtfix.codemods
@@ -284,12 +286,12 @@ def snapshot_qtfix(repo: Path, into: Path, worktree: bool) -> str:
         shutil.copytree(Path(qtfix.codemods.__file__).parent, into / "qtfix" / "codemods",
                         ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
         return f"the installed qtfix ({Path(qtfix.__file__).parent}) as it was at the start"
-    archive = subprocess.run(["git", "-C", str(repo), "archive", "HEAD", "src/qtfix", "codemods"],
+    archive = subprocess.run(["git", "-C", str(repo), "archive", head.stdout.strip(), "src/qtfix", "codemods"],
                              capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     (into / "src" / "qtfix").rename(into / "qtfix")
     (into / "codemods").rename(into / "qtfix" / "codemods")
-    return f"qtfix at commit {head.stdout.strip()} (HEAD of {repo})"
+    return f"qtfix at commit {head.stdout.strip()} ({rev} of {repo})"
 
 
 # -- one size ------------------------------------------------------------------------
@@ -465,7 +467,8 @@ def main(argv: list[str] | None = None) -> int:
                     "tidy, floor (both floors), floor-nopch")
     ap.add_argument("--json", type=Path, default=None, help="also write every number to this file")
     ap.add_argument("--worktree", action="store_true",
-                    help="benchmark the installed qtfix as it is now (uncommitted edits included), not the last commit")
+                    help="benchmark the installed qtfix as it is now (uncommitted edits included), not a commit")
+    ap.add_argument("--rev", default="HEAD", help="the commit of qtfix to benchmark (default: HEAD of this repository)")
     ap.add_argument("--report", type=Path, nargs="+", metavar="JSON", default=None,
                     help="run nothing: print the tables from earlier --json files")
     a = ap.parse_args(argv)
@@ -484,7 +487,11 @@ def main(argv: list[str] | None = None) -> int:
     global ENV
     results = []
     with tempfile.TemporaryDirectory(prefix="qtfix-bench-") as scratch:
-        source = snapshot_qtfix(HERE.parent, Path(scratch) / "qtfix-src", a.worktree)
+        try:
+            source = snapshot_qtfix(HERE.parent, Path(scratch) / "qtfix-src", a.worktree, a.rev)
+        except BenchError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            return 2
         ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(Path(scratch) / "qtfix-src")] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])))
         used = subprocess.run([sys.executable, "-c", "import qtfix; print(qtfix.__file__)"], env=ENV,
