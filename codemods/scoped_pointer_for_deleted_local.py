@@ -34,6 +34,7 @@ class Candidate:
     decl: Cursor
     decl_stmt: Cursor
     block: Cursor
+    assigned_later: bool = False  # `T *p;` (or `= nullptr`) then `p = new T;`
     uses: list = field(default_factory=list)  # (DECL_REF_EXPR, parents)
 
 
@@ -42,7 +43,9 @@ class ScopedPointerForDeletedLocal(Codemod):
     ## What it does
     Finds a local raw pointer initialised with `new` and freed by a `delete`
     of the same variable later in the same block:
-    `QLocalSocket *socket = new QLocalSocket; ... delete socket;`.
+    `QLocalSocket *socket = new QLocalSocket; ... delete socket;`, also when
+    the pointer is declared first and assigned once before any other use
+    (`QLocalSocket *socket; socket = new QLocalSocket;`).
 
     ## Why is this bad?
     Every early exit between the `new` and the `delete` leaks the object, and in
@@ -58,6 +61,7 @@ class ScopedPointerForDeletedLocal(Codemod):
     QVERIFY(server->listen(name));
     ...
     delete server;
+    QTRY_COMPARE(disconnected.count(), 1);
     ```
 
     ## Use instead
@@ -66,22 +70,31 @@ class ScopedPointerForDeletedLocal(Codemod):
     connect(server.data(), &QLocalServer::newConnection, [this, server = server.data()]() { ... });
     QVERIFY(server->listen(name));
     ...
+    server.reset();
+    QTRY_COMPARE(disconnected.count(), 1);
     ```
-    The `delete` goes; uses that need the raw pointer (`connect` and other
-    function arguments, comparisons, by-value lambda captures) become
+    Uses that need the raw pointer (`connect`, `QSignalSpy` and other function
+    arguments, comparisons, `QPointer` guards, by-value lambda captures) become
     `server.data()`; `#include <QScopedPointer>` is added when the file does not
-    include it (or a Qt module header that brings it).
+    include it (or a Qt module header that brings it). The `delete` keeps its
+    place as `server.reset();` whenever the moment of destruction may matter:
+    other statements follow it (a check of a guard or a spy, a `QTRY_*`), the
+    test watches the deletion (a `QPointer`, a spy or connection on
+    `destroyed`), or a comment belongs to it. Only a `delete` that ends its
+    block (followed by nothing, other deletes, or a `return` of a plain value)
+    is removed, together with a blank line left before the `}`. A pointer
+    assigned after its declaration becomes `QScopedPointer<T> socket;` and
+    `socket.reset(new T);`.
 
     ## Fix safety
     Safe: the object is destroyed at the same point on the normal path, and now
     also on early returns. qtfix stays silent when the pointer escapes: it is
-    returned, stored or aliased, reassigned, its address taken, handed to an
-    owner (`setParent`, `addPendingConnection`, containers, other smart
-    pointers), `deleteLater()`-ed or moved to a thread, deleted more than once or
-    only on some paths, used after the `delete`, or when the deletion itself is
-    what the test observes (a `QSignalSpy`/connection on `destroyed`, or a
-    `QPointer` guard). It reports without a fix when part of the code is
-    spelled inside a macro body.
+    returned, stored or aliased in a raw pointer, reassigned (or assigned
+    conditionally, or used before its one assignment), its address taken,
+    handed to an owner (`setParent`, `addPendingConnection`, containers, other
+    smart pointers), `deleteLater()`-ed or moved to a thread, deleted more than
+    once or only on some paths, or used after the `delete`. It reports without
+    a fix when part of the code is spelled inside a macro body.
     """
 
     code = "QF102"
@@ -128,6 +141,8 @@ class ScopedPointerForDeletedLocal(Codemod):
         if sum(1 for c in parents[-1].get_children() if c.kind == CursorKind.VAR_DECL) != 1:
             return None
         init = [c for c in decl.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
+        if not init or (len(init) == 1 and _is_null(unit, init[0])):
+            return Candidate(decl, parents[-1], parents[-2], assigned_later=True)
         if len(init) != 1 or strip_implicit(init[0]).kind != CursorKind.CXX_NEW_EXPR:
             return None
         new_text = unit.spelled_text(strip_implicit(init[0]))
@@ -157,9 +172,16 @@ class ScopedPointerForDeletedLocal(Codemod):
         delete_offset = unit.use_offset(delete_expr)
         if delete_offset < unit.use_offset(cand.decl):
             return None
+        assignment = None
+        if cand.assigned_later:
+            assignment = self._only_assignment(unit, cand, others, delete_offset)
+            if assignment is None:
+                return None
+            others = [(r, ps) for r, ps in others if assignment not in ps]
 
         edits: list[Edit] = []
         unsure = ""
+        observed = False
         lambda_modes: dict[int, str] = {}
         # Captures first: they decide how uses inside each lambda are treated.
         # `others` is in source pre-order, so an enclosing lambda is decided
@@ -184,25 +206,52 @@ class ScopedPointerForDeletedLocal(Codemod):
             action = self._classify(unit, ref, parents)
             if action == "keep":
                 continue
+            if action == "observed":
+                observed = True
             span = unit.file_range(ref)
             if span is None:
                 unsure = "a use of the pointer is spelled inside a macro body"
                 continue
             edits.append(Edit.replacement(unit.path, span[0], span[1], f"{cand.decl.spelling}.data()"))
 
-        decl_edit = self._declaration_edit(unit, cand)
-        delete_edit = self._delete_edit(unit, delete_expr)
-        if decl_edit is None or delete_edit is None:
-            unsure = unsure or "the declaration or the delete is spelled inside a macro body"
         name = cand.decl.spelling
+        decl_edit = self._declaration_edit(unit, cand)
+        assign_edit = self._assignment_edit(unit, assignment, name) if assignment is not None else True
+        delete_edit = self._delete_edit(unit, cand, delete_expr, keep_place=observed)
+        if decl_edit is None or delete_edit is None or assign_edit is None:
+            unsure = unsure or "the declaration, the assignment or the delete is spelled inside a macro body"
         message = (
             f"'{name}' is freed by a manual `delete` that every early return "
             f"(a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
         )
         if unsure:
             return self.finding(unit, cand.decl, message, no_fix_reason=unsure)
-        edits += [decl_edit, delete_edit] + ensure_include(unit, "QScopedPointer")
+        edits += [decl_edit, delete_edit] + ([assign_edit] if assignment is not None else [])
+        edits += ensure_include(unit, "QScopedPointer")
         return self.finding(unit, cand.decl, message, edits=edits, title=f"own '{name}' with QScopedPointer")
+
+    @staticmethod
+    def _only_assignment(unit: Unit, cand: Candidate, others, delete_offset: int) -> Cursor | None:
+        """For `T *p;` the one `p = new T(...)` statement of the declaring
+        block that comes before every other use of `p`, else None."""
+        first = min((unit.use_offset(r) for r, _ in others), default=None)
+        for ref, parents in others:
+            holder = _effective_parent(parents)
+            if holder is None or holder.kind != CursorKind.BINARY_OPERATOR or _binary_operator(unit, holder) != "=":
+                continue
+            lhs, rhs = list(holder.get_children())
+            if strip_implicit(lhs) != ref:
+                continue
+            if unit.use_offset(ref) != first:
+                raise Escape  # a second assignment, or a use before it
+            stmt_parent = parents[parents.index(holder) - 1] if parents.index(holder) > 0 else None
+            if stmt_parent != cand.block or unit.use_offset(holder) > delete_offset:
+                return None  # assigned on some paths only
+            new = strip_implicit(rhs)
+            if new.kind != CursorKind.CXX_NEW_EXPR or re.match(r"new\s*[\w:<>,\s*]*\[", unit.spelled_text(new)):
+                return None
+            return holder
+        return None
 
     @staticmethod
     def _is_capture(ref: Cursor, lam: Cursor) -> bool:
@@ -247,7 +296,9 @@ class ScopedPointerForDeletedLocal(Codemod):
     @staticmethod
     def _classify(unit: Unit, ref: Cursor, parents) -> str:
         """'keep' when QScopedPointer works as the raw pointer did, 'raw' when
-        the use needs `.data()`; raises Escape when ownership leaves."""
+        the use needs `.data()`, 'observed' when it needs `.data()` and watches
+        the deletion (a QPointer guard, a spy on `destroyed`), so the delete
+        must keep its place; raises Escape when ownership leaves."""
         chain = list(parents)
         child = ref
         while chain and chain[-1].kind in TRANSPARENT:
@@ -267,9 +318,9 @@ class ScopedPointerForDeletedLocal(Codemod):
             return "keep" if op in ("*", "!") else "raw"
         if kind == CursorKind.RETURN_STMT:
             raise Escape
+        if kind == CursorKind.VAR_DECL and "QPointer" in holder.type.spelling:
+            return "observed"  # a local guard watching for the deletion
         if kind in (CursorKind.VAR_DECL, CursorKind.FIELD_DECL):
-            if "QPointer" in holder.type.spelling:
-                raise Escape  # a guard watching for the deletion
             raise Escape  # aliased
         if kind == CursorKind.BINARY_OPERATOR or kind == CursorKind.COMPOUND_ASSIGNMENT_OPERATOR:
             op = _binary_operator(unit, holder)
@@ -281,9 +332,9 @@ class ScopedPointerForDeletedLocal(Codemod):
             if callee in OWNERSHIP_SINKS or any(w in holder.type.spelling for w in OWNING_WRAPPERS):
                 raise Escape
             if callee == "QPointer" or "QPointer" in holder.type.spelling:
-                raise Escape
+                return "observed"
             if callee in ("QSignalSpy", "connect") and re.search(r"\bdestroyed\b", unit.spelled_text(holder)):
-                raise Escape  # the deletion is what the test observes
+                return "observed"  # the deletion is what the test observes
             if _binds_to_reference(holder, child):
                 raise Escape  # `void f(T *&p)` may reseat or delete it; `.data()` is no lvalue
             return "raw"
@@ -302,6 +353,10 @@ class ScopedPointerForDeletedLocal(Codemod):
         if not declared.endswith("*") and declared != "auto":
             return None  # a pointer typedef: keep the human's spelling
         pointee = declared[:-1].rstrip() if declared.endswith("*") else "auto"
+        if cand.assigned_later:
+            if pointee == "auto" or not pointee:
+                return None
+            return Edit.replacement(unit.path, span[0], span[1], f"QScopedPointer<{pointee}> {decl.spelling}")
         init = [c for c in decl.get_children() if strip_implicit(c).kind == CursorKind.CXX_NEW_EXPR]
         new_span = unit.file_range(strip_implicit(init[0]))
         if new_span is None:
@@ -316,15 +371,80 @@ class ScopedPointerForDeletedLocal(Codemod):
         return Edit.replacement(unit.path, span[0], span[1], f"QScopedPointer<{pointee}> {decl.spelling}({new_text})")
 
     @staticmethod
-    def _delete_edit(unit: Unit, delete_expr: Cursor) -> Edit | None:
+    def _assignment_edit(unit: Unit, assignment: Cursor, name: str) -> Edit | None:
+        span = unit.file_range(assignment)
+        rhs = unit.file_range(strip_implicit(list(assignment.get_children())[1]))
+        if span is None or rhs is None:
+            return None
+        return Edit.replacement(unit.path, span[0], span[1], f"{name}.reset({unit.text(*rhs)})")
+
+    @staticmethod
+    def _delete_edit(unit: Unit, cand: Candidate, delete_expr: Cursor, keep_place: bool) -> Edit | None:
+        """`delete p;` becomes `p.reset();` where the moment of destruction
+        may matter: statements other than deletes follow it (a check of a
+        guard or a spy, a QTRY_*), the test observes the deletion, or a
+        comment is attached to it. Only a trailing `delete` goes entirely."""
         span = unit.file_range(delete_expr)
         if span is None:
             return None
-        semi = skip_space(unit.source, span[1])
-        if unit.source[semi:semi + 1] != b";":
+        src = unit.source
+        semi = skip_space(src, span[1])
+        if src[semi:semi + 1] != b";":
             return None
-        start, end = line_is_only(unit.source, span[0], semi + 1)
+        statements = [c for c in cand.block.get_children() if c.kind != CursorKind.NULL_STMT]
+        index = next((i for i, c in enumerate(statements) if delete_expr in (c, strip_implicit(c))), None)
+        if index is None:
+            return None
+        later = statements[index + 1:]
+        if later and later[-1].kind == CursorKind.RETURN_STMT and _plain_return(later[-1]):
+            later = later[:-1]  # `return ok;` observes nothing of the object
+        keep_place = keep_place or any(strip_implicit(c).kind != CursorKind.CXX_DELETE_EXPR for c in later)
+        line_end = src.find(b"\n", semi + 1)
+        line_end = len(src) if line_end < 0 else line_end
+        line_begin = unit.line_start(span[0])
+        prev_end = line_begin - 1 if line_begin > 0 else 0
+        prev_line = src[unit.line_start(prev_end):prev_end].strip()
+        trailing_comment = src[semi + 1:line_end].lstrip().startswith((b"//", b"/*"))
+        leading_comment = not src[line_begin:span[0]].strip() and (prev_line.startswith((b"//", b"/*")) or prev_line.endswith(b"*/"))
+        if keep_place or trailing_comment or leading_comment:
+            return Edit.replacement(unit.path, span[0], span[1], f"{cand.decl.spelling}.reset()")
+        start, end = line_is_only(src, span[0], semi + 1)
+        if (start, end) != (span[0], semi + 1) and src[end:].lstrip(b" \t").startswith(b"}"):
+            # the last statement before the closing brace: take blank lines
+            # above it too, so no empty line is left before the `}`
+            while start > 0:
+                above = unit.line_start(start - 1)
+                if src[above:start].strip():
+                    break
+                start = above
         return Edit.deletion(unit.path, start, end)
+
+
+def _is_null(unit: Unit, init: Cursor) -> bool:
+    return strip_implicit(init).kind == CursorKind.CXX_NULL_PTR_LITERAL_EXPR or unit.spelled_text(init).strip() in (
+        "nullptr", "NULL", "0", "Q_NULLPTR")
+
+
+LITERALS = (CursorKind.INTEGER_LITERAL, CursorKind.FLOATING_LITERAL, CursorKind.CXX_BOOL_LITERAL_EXPR,
+            CursorKind.CXX_NULL_PTR_LITERAL_EXPR, CursorKind.STRING_LITERAL, CursorKind.CHARACTER_LITERAL)
+
+
+def _plain_return(ret: Cursor) -> bool:
+    """`return;`, `return x;` of a local value or `return <literal>;`: nothing
+    in it can look at an object destroyed just before."""
+    values = list(ret.get_children())
+    if not values:
+        return True
+    value = strip_implicit(values[0])
+    if value.kind in LITERALS:
+        return True
+    if value.kind == CursorKind.DECL_REF_EXPR:
+        ref = value.referenced
+        return (ref is not None and ref.kind in (CursorKind.VAR_DECL, CursorKind.PARM_DECL)
+                and ref.type.get_canonical().kind in (TypeKind.BOOL, TypeKind.INT, TypeKind.LONGLONG, TypeKind.UINT,
+                                                      TypeKind.ULONGLONG, TypeKind.LONG, TypeKind.ULONG,
+                                                      TypeKind.DOUBLE, TypeKind.FLOAT))
+    return False
 
 
 def _effective_parent(parents) -> Cursor | None:

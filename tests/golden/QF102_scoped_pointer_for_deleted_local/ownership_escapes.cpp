@@ -56,17 +56,12 @@ public:
         if (b)
             delete timer;
     }
-    void observed()
+    void deletedTwice(bool b)
     {
         QTimer *timer = new QTimer;
-        QSignalSpy spy(timer, &QObject::destroyed);
         delete timer;
-    }
-    void guarded()
-    {
-        QTimer *timer = new QTimer;
-        QPointer<QTimer> guard(timer);
-        delete timer;
+        if (b)
+            delete timer;
     }
     void array()
     {

@@ -1,0 +1,55 @@
+// Where the `delete` goes, nothing is left behind: no lone comment, no blank
+// line before the `}`; a delete with a comment keeps its place as `reset()`.
+#include <QtCore/QBuffer>
+#include <QtCore/QTimer>
+
+void trailingComment()
+{
+    QTimer *timer = new QTimer;
+    timer->start(10);
+    delete timer; // stops it too
+}
+
+void commentAbove()
+{
+    QTimer *timer = new QTimer;
+    timer->start(10);
+    // clean up
+    delete timer;
+}
+
+void blankLineBefore()
+{
+    QTimer *timer = new QTimer;
+    timer->start(10);
+
+    delete timer;
+}
+
+void onlyDeletesFollow()
+{
+    QTimer *first = new QTimer;
+    QTimer *second = new QTimer;
+    first->start(10);
+    second->start(20);
+    delete first;
+    delete second;
+}
+
+bool plainReturnFollows()
+{
+    QBuffer *buffer = new QBuffer;
+    const bool opened = buffer->open(QIODevice::ReadOnly);
+    delete buffer;
+    return opened;
+}
+
+int statementsFollow()
+{
+    QTimer *timer = new QTimer;
+    timer->setInterval(5);
+    const int interval = timer->interval();
+    delete timer;
+    QTimer other;
+    return interval + other.interval();
+}
