@@ -29,6 +29,8 @@ TRANSPARENT = (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR)
 FAILURE_CHECK = re.compile(r"\bcurrentTest(Failed|Resolved)\s*\(")
 # currentTestFailed() is false after a QSKIP; only Qt 6.5's currentTestResolved() sees it.
 SKIP_CHECK = re.compile(r"\bcurrentTestResolved\s*\(")
+FAILURE_CALLS = frozenset({"currentTestFailed", "currentTestResolved"})
+SKIP_CALLS = frozenset({"currentTestResolved"})
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,17 @@ class QtestMacroOutsideTestFunction(Codemod):
     `QCOMPARE_EQ`..., `QFAIL`, `QSKIP`, `QEXPECT_FAIL`, `QTEST`, `QTRY_*`,
     and user macros that expand to them) used outside a test function: in a
     thread's `run()` or the functions it calls, in lambdas, in constructors,
-    in slots connected to signals, and in helper functions. Only the
-    `private slots` of the test class are test functions.
+    in slots connected to signals, and in helper functions.
+
+    The functions QTest runs (checked by building and running test programs
+    with Qt 5.15 and 6.4) are where checks belong: the test functions, which
+    are `private slots` without parameters returning `void` (`static` ones
+    included); `initTestCase`, `initTestCase_data`, `cleanupTestCase`,
+    `init` and `cleanup`, which QTest calls by name in any access section
+    (`public slots`, `protected slots`, a `Q_INVOKABLE` method); and
+    `<name>_data` of a test function `<name>`, registered the same way.
+    Public or protected slots with other names, slots with parameters and
+    `_data` functions of no test function are not run by QTest.
 
     ## Why is this bad?
     A failing check records the failure and then executes `return;`. Outside a
@@ -107,8 +118,9 @@ class QtestMacroOutsideTestFunction(Codemod):
     The fix adds this check after each call of the helper (or of a lambda
     kept in a local variable) in the test functions, wherever more code
     follows the call; calls already followed by a `QTest::currentTestFailed()`
-    check, or last in their test function, need none (and when every call is
-    like that, qtfix says nothing). A thread, a slot or a connected lambda has
+    check (written out, or through a user macro that expands to one, such as
+    `STOP_ON_FAILURE`), or last in their test function, need none (and when
+    every call is like that, qtfix says nothing). A thread, a slot or a connected lambda has
     to hand its result to the test function (a flag, a `QSignalSpy`, a value
     checked after `wait()`); qtfix reports those without a fix.
 
@@ -194,6 +206,11 @@ def _recording_call(call: Cursor) -> str:
     names = [c.spelling for c in parts if c.kind == CursorKind.OVERLOADED_DECL_REF]
     qualified = any(c.kind == CursorKind.NAMESPACE_REF and c.spelling == "QTest" for c in parts)
     return names[0] if qualified and names and names[0] in RECORDING_CALLS else ""
+
+
+def _in_qtest(function: Cursor | None) -> bool:
+    owner = function.semantic_parent if function is not None and function.kind is not None else None
+    return owner is not None and owner.kind == CursorKind.NAMESPACE and owner.spelling == "QTest"
 
 
 def _leaves(unit: Unit, macro: MacroUse, parents: tuple[Cursor, ...]):
@@ -290,7 +307,8 @@ class _Context:
                 no_fix_reason="the slot runs from the event loop; record its result (a member, a QSignalSpy) for the test function",
             )
         message = (
-            f"{what} in '{name}', which is not a test function (only private slots are): its `return` leaves only "
+            f"{what} in '{name}', which is not a test function (QTest runs private slots without parameters, "
+            f"and initTestCase/init/cleanup/*_data by name): its `return` leaves only "
             f"'{fn.spelling}()', and the test function goes on after a failure"
         )
         return self._with_callers(message, callers, check)
@@ -448,8 +466,17 @@ class _Context:
         return Callers(tuple(edits), "", "")
 
     def _stops_after(self, statement: Cursor, skips: bool) -> bool:
+        """Whether the statement after a call already stops after a failure:
+        a `return`, or a `QTest::currentTestFailed()` check, also when a
+        user macro (`STOP_ON_FAILURE`) expands to it."""
         text = self.unit.spelled_text(statement)
-        return bool((SKIP_CHECK if skips else FAILURE_CHECK).search(text)) or re.fullmatch(r"return\s*;?", text.strip()) is not None
+        if (SKIP_CHECK if skips else FAILURE_CHECK).search(text) or re.fullmatch(r"return\s*;?", text.strip()):
+            return True
+        names = SKIP_CALLS if skips else FAILURE_CALLS
+        return any(
+            c.kind == CursorKind.CALL_EXPR and c.spelling in names and _in_qtest(c.referenced)
+            for c in statement.walk_preorder()
+        )
 
     def _check_edit(self, call: Cursor) -> Edit | None:
         unit = self.unit

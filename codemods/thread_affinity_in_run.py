@@ -27,6 +27,8 @@ SMART_POINTERS = ("QScopedPointer", "QPointer", "QSharedPointer", "unique_ptr", 
 # Calls that are safe from any thread when they name the object: they only
 # connect to it or post to its own thread.
 CROSS_THREAD_CALLS = frozenset({"connect", "disconnect", "invokeMethod", "postEvent", "singleShot", "QSignalSpy"})
+# Connection types that say the slot is meant to run in the receiver's thread.
+QUEUED_TYPES = frozenset({"QueuedConnection", "BlockingQueuedConnection"})
 # Member functions Qt documents as thread-safe (QObject, QThread).
 THREAD_SAFE_MEMBERS = frozenset(
     {"deleteLater", "thread", "quit", "exit", "wait", "isRunning", "isFinished", "requestInterruption", "isInterruptionRequested"}
@@ -70,7 +72,12 @@ class ThreadAffinityInRun(Codemod):
     members moved to the thread with `moveToThread()`, thread-safe uses
     (`connect`, `invokeMethod`, `postEvent`, emitting a signal, `deleteLater()`,
     QThread's `quit()`/`wait()`...), a test of the pointer itself, `this` as a
-    sender, and connections made with `Qt::DirectConnection`. When the class
+    sender, and connections made with `Qt::DirectConnection`. Nor `this` as
+    the receiver of a slot (`SLOT()` or `&Class::slot`) connected with an
+    explicit `Qt::QueuedConnection` or `Qt::BlockingQueuedConnection`: that
+    asks for the slot to run in the creating thread, on purpose. A lambda
+    given `this` as its context is still reported, queued or not: it usually
+    touches run()'s own objects, now from the other thread. When the class
     moves itself into its thread (`moveToThread(this)`), `this` and its
     children are in the new thread, and only other members are reported.
 
@@ -455,13 +462,29 @@ def _this_role(this: Cursor, parents) -> str | None:
     )
     if not receives or _direct_connection(holder):
         return None
-    return "context" if _strip(args[at + 1]).kind == CursorKind.LAMBDA_EXPR else "receiver"
+    if _strip(args[at + 1]).kind == CursorKind.LAMBDA_EXPR:
+        return "context"
+    if holder.spelling == "connect" and _queued_connection(holder):
+        return None  # an explicit hop back to the creating thread: the intent
+    return "receiver"
 
 
 def _direct_connection(call: Cursor) -> bool:
     return any(
         c.kind == CursorKind.DECL_REF_EXPR and c.spelling == "DirectConnection" for c in call.walk_preorder()
     )
+
+
+def _queued_connection(call: Cursor) -> bool:
+    """The connection type is written out as `Qt::QueuedConnection` or
+    `Qt::BlockingQueuedConnection` (perhaps or-ed with `Qt::UniqueConnection`)."""
+    for c in call.walk_preorder():
+        if c.kind == CursorKind.DECL_REF_EXPR and c.spelling in QUEUED_TYPES:
+            decl = c.referenced
+            owner = decl.semantic_parent if decl is not None and decl.kind == CursorKind.ENUM_CONSTANT_DECL else None
+            if owner is not None and owner.spelling == "ConnectionType":
+                return True
+    return False
 
 
 def _implicit_receiver_connect(call: Cursor) -> bool:
@@ -475,4 +498,4 @@ def _implicit_receiver_connect(call: Cursor) -> bool:
     callee = next(iter(call.get_children()), None)
     if callee is None or callee.kind != CursorKind.MEMBER_REF_EXPR or not _on_this(callee):
         return False
-    return not _direct_connection(call)
+    return not _direct_connection(call) and not _queued_connection(call)

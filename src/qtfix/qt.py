@@ -3,7 +3,11 @@ QThread::run(), the functions that enclose a cursor."""
 
 from __future__ import annotations
 
+import os
 import re
+from functools import lru_cache
+
+from clang.cindex import TypeKind
 
 from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from
 
@@ -80,19 +84,105 @@ def _spec_text(unit: Unit, spec: Cursor) -> str:
     return data[loc.offset : end + 1].decode("utf-8", "replace") if end >= 0 else ""
 
 
+# Called by QTest by name (`init()`...), whatever their access section, when
+# moc registered them (a slot, or Q_INVOKABLE); their return type is ignored.
+LIFECYCLE_FUNCTIONS = frozenset({"initTestCase", "initTestCase_data", "cleanupTestCase", "init", "cleanup"})
+# Written before a member declaration, these make moc register it.
+_MOC_MARKERS = re.compile(r"\b(Q_INVOKABLE|Q_SCRIPTABLE|Q_SLOT)\b")
+# What ends the previous member (or an access specifier) before a declaration.
+_DECLARATION_BOUND = re.compile(rb"[;{}]|(?<!:):(?!:)")
+
+
 def is_test_function(unit: Unit, function: Cursor | None) -> bool:
-    """A QtTest test function: a `private slots` member of a QObject class
-    (initTestCase/cleanup and *_data included). Protected slots, helpers and
-    base-class slots are not run by QTest as tests."""
+    """A function QTest runs in the test object (measured with Qt 5.15 and
+    6.4 by building and running a test program), with no parameters:
+
+    - a test function: a `private slots` member returning `void`, `static`
+      ones included;
+    - `initTestCase`, `initTestCase_data`, `cleanupTestCase`, `init`,
+      `cleanup`: called by name in any access section, as long as moc
+      registered them (a slot, or `Q_INVOKABLE`);
+    - `<name>_data`, registered the same way, of a test function `<name>`.
+
+    Public and protected slots, slots with parameters, helpers and
+    non-registered methods are not run by QTest."""
     if function is None or function.kind != CursorKind.CXX_METHOD:
         return False
-    if function.is_static_method():
+    if len(list(function.get_arguments())) != 0:
         return False
     cls = class_of_method(function.canonical)
     if not is_qobject_class(cls):
         return False
-    section, slots = access_section(unit, function)
-    return section == "private" and slots
+    name = function.spelling
+    if name in LIFECYCLE_FUNCTIONS:
+        return is_registered_by_moc(unit, function)
+    if name.endswith("_data") and len(name) > len("_data"):
+        return is_registered_by_moc(unit, function) and _has_test_function(unit, cls, name[: -len("_data")])
+    return _is_test_slot(unit, function)
+
+
+def _is_test_slot(unit: Unit, method: Cursor) -> bool:
+    """A private slot without parameters returning void: QTest runs it as a test."""
+    if method.result_type.get_canonical().kind != TypeKind.VOID or len(list(method.get_arguments())) != 0:
+        return False
+    section, slots = access_section(unit, method)
+    return section == "private" and (slots or _moc_marker(unit, method) == "Q_SLOT")
+
+
+def _has_test_function(unit: Unit, cls: Cursor, name: str, _seen: set | None = None) -> bool:
+    """Whether the class (or a base) declares a test function `name`."""
+    cls = cls.get_definition() or cls
+    seen = _seen if _seen is not None else set()
+    if cls.get_usr() in seen:
+        return False
+    seen.add(cls.get_usr())
+    for child in cls.get_children():
+        if child.kind == CursorKind.CXX_METHOD and child.spelling == name and _is_test_slot(unit, child):
+            return True
+        if child.kind == CursorKind.CXX_BASE_SPECIFIER:
+            base = child.type.get_declaration()
+            if base is not None and base.kind is not None and _has_test_function(unit, base, name, seen):
+                return True
+    return False
+
+
+def is_registered_by_moc(unit: Unit, method: Cursor) -> bool:
+    """A slot (any access section) or a `Q_INVOKABLE` method: moc puts it in
+    the meta-object, so QTest can call it by name."""
+    _, slots = access_section(unit, method)
+    return slots or bool(_moc_marker(unit, method))
+
+
+def _moc_marker(unit: Unit, method: Cursor) -> str:
+    """`Q_INVOKABLE`, `Q_SCRIPTABLE` or `Q_SLOT` written before the method's
+    declaration in its class (they expand to nothing), or ""."""
+    decl = method.canonical
+    loc = decl.location
+    if loc.file is None:
+        return ""
+    data = unit.source if unit.in_main_file(decl) else _header_bytes(loc.file.name)
+    end = loc.offset
+    window = data[max(0, end - 400) : end]
+    bounds = [m.end() for m in _DECLARATION_BOUND.finditer(window)]
+    m = _MOC_MARKERS.search(window[bounds[-1] if bounds else 0 :].decode("utf-8", "replace"))
+    return m.group(1) if m else ""
+
+
+def _header_bytes(path: str) -> bytes:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return b""
+    return _read_cached(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=32)
+def _read_cached(path: str, mtime_ns: int, size: int) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
 
 
 def is_thread_run(function: Cursor | None) -> bool:
