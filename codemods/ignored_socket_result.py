@@ -27,16 +27,34 @@ HIDDEN_FAILURE = {
     "waitForReadyRead": "data that never arrived",
     "waitForBytesWritten": "data that was never sent",
     "waitForDisconnected": "a connection that never closed",
+    "waitForEncrypted": "a TLS handshake that failed or timed out",
     "write": "a failed write",
+    "writeDatagram": "a datagram that was never sent",
     "flush": "a flush that sent nothing",
 }
+# QAbstractSocket covers QTcpSocket, QUdpSocket and QSslSocket; QTcpServer
+# covers QSslServer; user subclasses of any of them count too.
 SOCKET_CLASSES = ("QAbstractSocket", "QLocalSocket", "QLocalServer", "QTcpServer")
 # Calls that show what happened to the object: a test that looks at one of
 # them right after the call has checked the outcome its own way.
 STATUS_CALLS = (
     "error", "socketError", "serverError", "errorString", "state", "isListening", "isOpen", "isValid",
-    "bytesToWrite", "bytesAvailable", "hasPendingConnections",
+    "isEncrypted", "bytesToWrite", "bytesAvailable", "hasPendingConnections",
 )
+# Calls that ask which error happened: a test that compares one of them
+# (with anything but "no error") after the call, even several statements
+# later, expects the call to fail.
+ERROR_CALLS = ("error", "socketError", "serverError")
+NO_ERROR = re.compile(r"\bUnknownSocketError\b")
+# Calls whose result, tested by an enclosing `if`, makes the block a probe.
+PROBE_CALLS = ("waitForConnected", "waitForEncrypted", "waitForReadyRead", "waitForNewConnection", "listen", "bind")
+# Calls that connect a socket: flush() on a socket that had none of them
+# returns false by design.
+CONNECTING_CALLS = frozenset(
+    {"connectToHost", "connectToHostEncrypted", "connectToServer", "setSocketDescriptor", "bind", "open",
+     "startClientEncryption", "startServerEncryption"}
+)
+BENCHMARKS = ("QBENCHMARK", "QBENCHMARK_ONCE")
 # After write()/flush(), a checked wait on the same object fails when the write did.
 WAITS_AFTER_WRITE = ("waitForBytesWritten", "waitForReadyRead")
 POLL_LIMIT_MS = 100
@@ -144,7 +162,7 @@ class IgnoredSocketResult(Codemod):
             if cursor.kind != CursorKind.CALL_EXPR or cursor.spelling not in HIDDEN_FAILURE:
                 continue
             method = cursor.referenced
-            if method is None or method.kind != CursorKind.CXX_METHOD:
+            if method is None or method.kind != CursorKind.CXX_METHOD or not _socket_member(method):
                 continue
             receiver = _receiver(unit, cursor, parents)
             if receiver is None:
@@ -153,34 +171,62 @@ class IgnoredSocketResult(Codemod):
             if place is None:
                 continue
             statement, above = place
-            if self._on_purpose(unit, cursor, statement, above, receiver):
+            verdict = self._on_purpose(unit, cursor, statement, above, receiver)
+            if verdict == "":
                 continue
-            yield self._finding(unit, cursor, statement, parents, receiver, qtest)
+            yield self._finding(unit, cursor, statement, parents, receiver, qtest, verdict)
 
     # -- on purpose ------------------------------------------------------------
 
-    def _on_purpose(self, unit: Unit, call: Cursor, statement: Cursor, above, receiver: Receiver) -> bool:
+    def _on_purpose(self, unit: Unit, call: Cursor, statement: Cursor, above, receiver: Receiver) -> str | None:
+        """None: an ignored result to report. "": ignored on purpose, no
+        finding. Any other text: report it, but without a fix, for that reason."""
         name = call.spelling
         if name.startswith("waitFor"):
             timeout = _literal_argument(unit, call)
             if timeout is not None and timeout <= POLL_LIMIT_MS:
-                return True  # a short poll
+                return ""  # a short poll
+        scope = []  # the ancestors inside the innermost function or lambda
         for p in reversed(above):
             if p.kind in FUNCTION_KINDS or p.kind == CursorKind.LAMBDA_EXPR:
                 break
-            if p.kind in LOOPS and _polls(unit, p, receiver):
-                return True
+            scope.append(p)
+        path = [statement] + scope
+        for p in scope:
+            if p.kind in LOOPS and (_polls(unit, p, receiver) or _counts_successes(unit, p)):
+                return ""
+        for child, holder in zip(path, scope):
+            if holder.kind == CursorKind.IF_STMT and _probes(unit, holder, child, receiver):
+                return ""  # inside `if (s.waitForConnected())`: the test tolerates a dead peer
         block = above[-1] if above else None
         if block is not None and block.kind == CursorKind.COMPOUND_STMT:
             siblings = list(block.get_children())
             index = siblings.index(statement)
             if index + 1 < len(siblings) and _inspects(unit, siblings[index + 1], receiver, name):
-                return True
-        return False
+                return ""
+        for later in _later_statements(path, scope):
+            if _expects_error(unit, later, receiver) or _skips_on(unit, later, receiver):
+                return ""
+        if name == "flush" and _never_connected(unit, call, receiver, above):
+            return ""  # false by design: the call is the subject of the test
+        named = enclosing_named_function(above)
+        if named is not None and named.spelling.endswith("_data"):
+            return (
+                f"'{_function_label(named)}' only builds data rows: when a failed probe is itself an answer, "
+                "leave it; a check there fails every row, so qtfix does not add one"
+            )
+        for p in scope:
+            if p.kind == CursorKind.FOR_STMT and _benchmark(unit, p):
+                return (
+                    "inside QBENCHMARK a check is measured with the code under test: "
+                    "check the outcome once after the benchmark block"
+                )
+        return None
 
     # -- reporting -------------------------------------------------------------
 
-    def _finding(self, unit: Unit, call: Cursor, statement: Cursor, parents, receiver: Receiver, qtest: bool):
+    def _finding(self, unit: Unit, call: Cursor, statement: Cursor, parents, receiver: Receiver, qtest: bool,
+                 no_fix: str | None):
         name = call.spelling
         shown = receiver.member(f"{name}()")
         message = f"ignored result of '{shown}': {HIDDEN_FAILURE[name]} goes unnoticed"
@@ -193,6 +239,8 @@ class IgnoredSocketResult(Codemod):
                 f"{message}; {where}: check it and report the failure (qWarning, or a result the test function checks)",
                 no_fix_reason="only a test function can turn the result into a QTest failure",
             )
+        if no_fix:
+            return self.finding(unit, statement, f"{message}; {no_fix}", no_fix_reason=no_fix)
         message += ", and the test fails later for the wrong reason, or passes"
         span = _call_span(unit, call)
         if span is None:
@@ -264,6 +312,8 @@ def _receiver(unit: Unit, call: Cursor, parents) -> Receiver | None:
     if shown is None:
         return None
     decl = _class_of(inner.type)
+    if decl is not None and decl.spelling == "QIODevice":
+        decl = _socket_behind(shown)  # a socket handed around as its base class
     if decl is None or not _is_socket_class(decl):
         return None
     text = unit.spelled_text(shown).strip()
@@ -288,9 +338,44 @@ def _class_of(ctype) -> Cursor | None:
 
 def _is_socket_class(decl: Cursor) -> bool:
     decl = decl.get_definition() or decl
-    if decl.spelling == "QIODevice":
-        return True  # a socket handed around as its base class
     return any(is_derived_from(decl, base) for base in SOCKET_CLASSES)
+
+
+def _socket_member(method: Cursor) -> bool:
+    """A member function of a socket or server class (QIODevice's own ones
+    included) with a result: a user method of another class that happens to
+    be called `write`, or a `void` slot of a server subclass, is not one."""
+    if method.result_type.kind == TypeKind.VOID:
+        return False
+    cls = class_of_method(method.canonical)
+    if cls is None:
+        return False
+    return cls.spelling == "QIODevice" or _is_socket_class(cls)
+
+
+def _socket_behind(expr: Cursor) -> Cursor | None:
+    """The socket class of the object a QIODevice pointer or reference holds,
+    when that is known: a local variable initialised from a socket. A
+    parameter or a device from elsewhere (a buffer, a file, a cache device)
+    is not known to be a socket."""
+    while expr.kind in TRANSPARENT and len(list(expr.get_children())) == 1:
+        expr = next(expr.get_children())
+    if expr.kind != CursorKind.DECL_REF_EXPR:
+        return None
+    var = expr.referenced
+    if var is None or var.kind != CursorKind.VAR_DECL:
+        return None
+    init = None
+    for child in var.get_children():
+        if child.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF):
+            init = child
+    while init is not None:
+        decl = _class_of(init.type)
+        if decl is not None and decl.spelling != "QIODevice":
+            return decl if _is_socket_class(decl) else None
+        children = list(init.get_children())
+        init = children[0] if init.kind in TRANSPARENT and len(children) == 1 else None
+    return None
 
 
 def _reusable(unit: Unit, expr: Cursor) -> bool:
@@ -380,6 +465,127 @@ def _inspects(unit: Unit, statement: Cursor, receiver: Receiver, name: str) -> b
     return re.search(rf"(?<![\w.>])({names})\(", text) is not None
 
 
+def _target(receiver: Receiver) -> str:
+    """A regex for `<receiver><arrow>` as spelled (nothing for implicit this)."""
+    if not receiver.text:
+        return ""
+    return re.escape(re.sub(r"\s+", "", receiver.text) + receiver.arrow)
+
+
+def _calls_on(text: str, receiver: Receiver, names) -> bool:
+    """Whether compacted `text` calls one of `names` on the receiver."""
+    return re.search(rf"(?<![\w.>]){_target(receiver)}({'|'.join(names)})\(", text) is not None
+
+
+def _compact(unit: Unit, cursor: Cursor) -> str:
+    return re.sub(r"\s+", "", unit.spelled_text(cursor))
+
+
+def _later_statements(path: list[Cursor], scope: list[Cursor]):
+    """The statements after the call's statement, in its block and in the
+    enclosing blocks of the same function or lambda, in order."""
+    for child, holder in zip(path, scope):
+        if holder.kind == CursorKind.COMPOUND_STMT:
+            siblings = list(holder.get_children())
+            yield from siblings[siblings.index(child) + 1 :]
+
+
+def _expects_error(unit: Unit, statement: Cursor, receiver: Receiver) -> bool:
+    """A later statement that asks the receiver which error happened, other
+    than a check for "no error": the test expects the call to fail."""
+    text = _compact(unit, statement)
+    return _calls_on(text, receiver, ERROR_CALLS) and NO_ERROR.search(text) is None
+
+
+def _skips_on(unit: Unit, statement: Cursor, receiver: Receiver) -> bool:
+    """`if (<the receiver's state>) QSKIP(...)`: the test tolerates the
+    failure and skips."""
+    if statement.kind != CursorKind.IF_STMT:
+        return False
+    children = list(statement.get_children())
+    if len(children) < 2 or not _calls_on(_compact(unit, children[0]), receiver, STATUS_CALLS):
+        return False
+    span = unit.expansion_range(children[1])
+    return span is not None and any(
+        m.name == "QSKIP" and span[0] <= m.start and m.end <= span[1] for m in unit.macro_uses
+    )
+
+
+def _probes(unit: Unit, if_stmt: Cursor, child: Cursor, receiver: Receiver) -> bool:
+    """The call sits in a branch of an `if` whose condition tests a wait, a
+    listen or a bind of the same object: the test has decided what a dead
+    peer means, and the calls inside only probe it."""
+    children = list(if_stmt.get_children())
+    if not children or child == children[0]:
+        return False
+    return _calls_on(_compact(unit, children[0]), receiver, PROBE_CALLS)
+
+
+def _counts_successes(unit: Unit, loop: Cursor) -> bool:
+    """A loop with `if (<socket call>) ++count;`: it counts the round trips
+    that worked, so a single failure inside it is tolerated."""
+    for c in loop.walk_preorder():
+        if c.kind != CursorKind.IF_STMT:
+            continue
+        children = list(c.get_children())
+        if len(children) < 2:
+            continue
+        condition = children[0]
+        checked = any(
+            d.kind == CursorKind.CALL_EXPR and d.spelling in HIDDEN_FAILURE for d in condition.walk_preorder()
+        )
+        if checked and re.search(r"\+\+|\+=", _compact(unit, children[1])):
+            return True
+    return False
+
+
+def _never_connected(unit: Unit, call: Cursor, receiver: Receiver, above) -> bool:
+    """flush() on a socket that is a local of this function and that no
+    earlier statement connected, opened or handed to anything else."""
+    if not re.fullmatch(r"\w+", receiver.text):
+        return False
+    function = enclosing_named_function(above)
+    span = unit.file_range(call)
+    body = unit.file_range(function) if function is not None else None
+    if span is None or body is None:
+        return False
+    var = _receiver_variable(call)
+    if var is None or var.kind != CursorKind.VAR_DECL or var.spelling != receiver.text:
+        return False
+    declared = unit.file_range(var)
+    if declared is None or not (body[0] <= declared[0] < body[1]):
+        return False  # not a local of this function
+    if declared[1] > span[0]:
+        return False
+    kind = var.type.get_canonical().kind
+    if kind == TypeKind.LVALUEREFERENCE:
+        return False
+    if kind == TypeKind.POINTER and not any(c.kind == CursorKind.CXX_NEW_EXPR for c in var.walk_preorder()):
+        return False  # a socket from elsewhere (nextPendingConnection, a member)
+    before = unit.text(declared[1], span[0])
+    for m in re.finditer(rf"(?<![\w.>:]){re.escape(receiver.text)}\b", before):
+        rest = re.match(r"\s*(?:\.|->)\s*(\w+)", before[m.end() :])
+        if rest is None or rest.group(1) in CONNECTING_CALLS:
+            return False  # connected here, or passed on to code that may connect it
+    return True
+
+
+def _receiver_variable(call: Cursor) -> Cursor | None:
+    """The variable a call is made on when it is named directly (`s.flush()`,
+    `p->flush()`)."""
+    callee = next(call.get_children(), None)
+    base = next(callee.get_children(), None) if callee is not None else None
+    while base is not None and base.kind in TRANSPARENT and len(list(base.get_children())) == 1:
+        base = next(base.get_children())
+    return base.referenced if base is not None and base.kind == CursorKind.DECL_REF_EXPR else None
+
+
+def _benchmark(unit: Unit, loop: Cursor) -> bool:
+    """The `for` loop a QBENCHMARK or QBENCHMARK_ONCE expands to."""
+    span = unit.expansion_range(loop)
+    return span is not None and any(m.name in BENCHMARKS and m.start == span[0] for m in unit.macro_uses)
+
+
 def _bare_call(statement: Cursor) -> Cursor | None:
     while statement.kind in TRANSPARENT:
         children = list(statement.get_children())
@@ -414,6 +620,7 @@ FALSE_WITHOUT_FAILURE = {
     "waitForBytesWritten": "waitForBytesWritten() is also false when nothing was left to send",
     "waitForNewConnection": "QTcpServer::waitForNewConnection() is also false when the connection was already accepted",
     "waitForDisconnected": "waitForDisconnected() is also false when the socket is already disconnected",
+    "waitForEncrypted": "waitForEncrypted() is also false when the connection is already encrypted",
 }
 
 
@@ -422,19 +629,17 @@ def _wrapping(unit: Unit, call: Cursor, receiver: Receiver) -> tuple[str, str, S
     name = call.spelling
     error = f", qPrintable({receiver.member('errorString()')}))" if receiver.reusable else ")"
     verify = "QVERIFY2(" if receiver.reusable else "QVERIFY("
-    if name == "write":
+    if name in ("write", "writeDatagram"):
         data = _reusable_bytes(unit, call)
         if data is not None:
             return "QCOMPARE(", f", qint64({data}.size()))", Safety.SAFE
-        return "QVERIFY(", " != -1)", Safety.SAFE
+        return verify, " != -1" + error, Safety.SAFE
     if name == "flush":
         return "QVERIFY(", ")", Safety.UNSAFE
-    if name == "waitForDisconnected":
+    if name in GUARDS:
         if not receiver.reusable:
             return "QVERIFY(", ")", Safety.UNSAFE
-        scope = "QLocalSocket" if is_derived_from(receiver.decl, "QLocalSocket") else "QAbstractSocket"
-        state = receiver.member("state()")
-        return f"QVERIFY2({state} == {scope}::UnconnectedState || ", error, Safety.SAFE
+        return f"QVERIFY2({GUARDS[name](receiver)} || ", error, Safety.SAFE
     if name in ("waitForReadyRead", "waitForBytesWritten"):
         return verify, error, Safety.UNSAFE
     if name == "waitForNewConnection" and not is_derived_from(receiver.decl, "QLocalServer"):
@@ -442,11 +647,25 @@ def _wrapping(unit: Unit, call: Cursor, receiver: Receiver) -> tuple[str, str, S
     return verify, error, Safety.SAFE
 
 
+def _unconnected(receiver: Receiver) -> str:
+    scope = "QLocalSocket" if is_derived_from(receiver.decl, "QLocalSocket") else "QAbstractSocket"
+    return f"{receiver.member('state()')} == {scope}::UnconnectedState"
+
+
+# Waits that are false when what they wait for has already happened: the
+# fix checks that first, so only a real failure fails the test.
+GUARDS = {
+    "waitForDisconnected": _unconnected,
+    "waitForEncrypted": lambda receiver: receiver.member("isEncrypted()"),
+}
+
+
 def _reusable_bytes(unit: Unit, call: Cursor) -> str | None:
-    """The text of write()'s only argument when it is a QByteArray that can
-    be evaluated again (a variable or member), else None."""
+    """The text of the data argument of write(data) or writeDatagram(data,
+    address, port) when it is a QByteArray that can be evaluated again (a
+    variable or member), else None."""
     args = list(call.get_arguments())
-    if len(args) != 1:
+    if len(args) != (1 if call.spelling == "write" else 3):
         return None
     arg = args[0]
     inner = arg
