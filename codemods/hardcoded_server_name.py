@@ -4,9 +4,10 @@ import re
 from collections import defaultdict
 
 from qtfix.codemod import Codemod, Options
-from qtfix.cpp import call_arguments_text, enclosing_statement, ensure_include, insertion_point, skip_space
+from qtfix.cpp import call_arguments_text, code_without_comments, enclosing_statement, ensure_include, insertion_point, skip_space
 from qtfix.edits import Edit, Safety
 from qtfix.parse import CursorKind, Unit
+from qtfix.qt import enclosing_function, has_qtest
 
 LOCAL_CLASSES = frozenset({"QLocalServer", "QLocalSocket"})
 NAME_METHODS = frozenset({"listen", "connectToServer", "setServerName", "removeServer"})
@@ -28,6 +29,15 @@ _ARGUMENT = re.compile(
     )$""",
     re.VERBOSE | re.DOTALL,
 )
+
+
+def is_helper_process(unit: Unit) -> bool:
+    """A program of its own (it defines `main`) that is not a QtTest test:
+    a helper a test starts with QProcess, on the other end of a name."""
+    for c in unit.top_level():
+        if c.kind == CursorKind.FUNCTION_DECL and c.spelling == "main" and c.is_definition():
+            return not has_qtest(unit)
+    return False
 
 
 def helper_text(nl: str, name: str = HELPER) -> str:
@@ -90,13 +100,22 @@ class HardcodedServerName(Codemod):
 
     ## Fix safety
     Safe: within one process every use of the literal gets the same name. No
-    fix is offered when the literal also appears elsewhere in the file (it may
-    be handed to a helper process or compared in the test), when the name is a
-    path, or when the text comes from a macro body. Names built at run time,
-    empty names (they cannot collide; a test passing one expects the failure)
-    and calls negated inside a verification macro (`QVERIFY(!server.listen("foo"))`:
-    the test expects them to fail) are never reported; a negation in plain code
-    (`if (!server.listen("foo")) return;`) is error handling and is reported.
+    fix is offered when the literal also appears elsewhere in the file
+    outside comments (a comparison, a command line for a helper), when the
+    name is a path, when the text comes from a macro body, in a helper
+    program (a file with its own `main()` and no QtTest: it meets its test
+    on the name, so a per-process name would break them), and in a file
+    whose literal also appears in such a helper program of the analysed
+    tree. Names built at run time and empty names (they cannot collide; a
+    test passing one expects the failure) are never reported. A call
+    negated inside a verification macro (`QVERIFY(!server.listen("foo"))`)
+    expects a failure: alone it is not reported, and next to real uses of
+    the name in the same function (a second server refused while the first
+    holds the name) it is rewritten with them, so it still checks that. A
+    negation in plain code (`if (!server.listen("foo")) return;`) is error
+    handling and is reported. The helper and `#include <QUuid>` go after the
+    file's includes, outside any `#if` block, so they exist on every
+    platform.
     """
 
     code = "QF104"
@@ -124,16 +143,25 @@ class HardcodedServerName(Codemod):
             value, prefix, span = located
             if not value:
                 continue  # `connectToServer("")`: nothing to collide on, the failure is the test
-            if self._negated(unit, parents):
-                continue  # `QVERIFY(!server.listen("foo"))`: the failure is the test
+            negated = self._negated(unit, parents)  # `QVERIFY(!server.listen("foo"))`: the failure is the test
+            function = enclosing_function(parents)
             statement = enclosing_statement(cursor, parents)
-            uses.append((value, prefix, statement, span))
+            uses.append((value, prefix, statement, span, negated, function.hash if function else None))
 
         by_value = defaultdict(list)
         for use in uses:
             by_value[use[0]].append(use)
         for value, group in by_value.items():
-            yield from self._findings_for(unit, value, group)
+            positive = [u for u in group if not u[4]]
+            if not positive:
+                continue  # only expected failures: the name may be bad on purpose
+            # A negative check next to the real uses in one function (a second
+            # server must not get the name while the first holds it) needs the
+            # same name as they get, so it is rewritten with them (and not
+            # reported: it is not a bug by itself). Elsewhere it stays.
+            functions = {u[5] for u in positive}
+            companions = [u[:4] for u in group if u[4] and u[5] is not None and u[5] in functions]
+            yield from self._findings_for(unit, value, [u[:4] for u in positive], companions)
 
     def _literal_argument(self, unit: Unit, call):
         """(value, prefix, (start, end) of the argument text) when the first
@@ -182,16 +210,16 @@ class HardcodedServerName(Codemod):
                 return False
         return False
 
-    def _findings_for(self, unit: Unit, value: str, group):
+    def _findings_for(self, unit: Unit, value: str, group, companions=()):
         message = f'hard-coded local server name "{value}": parallel or killed runs of this test collide on it'
-        reason = self._why_no_fix(unit, value, group)
+        reason = self._why_no_fix(unit, value, list(group) + list(companions))
         edits: list[Edit] = []
         name, present = self._helper_name(unit)
         if not reason and name is None:
             reason = f"the names {', '.join(HELPER_NAMES)} are all taken in this file"
         if not reason:
             replacement = f'{name}(QStringLiteral("{value}"))'
-            edits = [Edit.replacement(unit.path, s, e, replacement) for _, _, _, (s, e) in group]
+            edits = [Edit.replacement(unit.path, s, e, replacement) for _, _, _, (s, e) in list(group) + list(companions)]
             if not present:
                 edits += ensure_include(unit, "QUuid")
                 edits.append(Edit.insertion(unit.path, insertion_point(unit), helper_text(unit.newline.decode(), name)))
@@ -201,7 +229,7 @@ class HardcodedServerName(Codemod):
                 statement,
                 message,
                 edits=edits,
-                title=f'use {name}(QStringLiteral("{value}")) for all {len(group)} use(s) of "{value}"',
+                title=f'use {name}(QStringLiteral("{value}")) for all {len(group) + len(companions)} use(s) of "{value}"',
                 no_fix_reason=reason,
             )
 
@@ -213,9 +241,21 @@ class HardcodedServerName(Codemod):
             return "the name is a file-system path; give it a unique temporary directory instead"
         if any(prefix not in ("", "u8") for prefix, in ((p,) for _, p, _, _ in group)):
             return "a wide or UTF-16 literal; rewrite it by hand"
+        if is_helper_process(unit):
+            return (
+                "this file is a helper program (its own main(), no QtTest): a per-process unique name "
+                "cannot be shared with the test that starts it; pass the name on its command line or in "
+                "its environment instead"
+            )
         literal = f'"{value}"'.encode()
-        if unit.source.count(literal) > len(group):
+        if code_without_comments(unit.source).count(literal) > len(group):
             return f"the literal {literal.decode()} is also used elsewhere in the file (a helper process, a comparison)"
+        if literal in unit.shared_literals:
+            return (
+                f"the literal {literal.decode()} also appears in a helper program of the analysed tree "
+                "(a file with its own main() and no QtTest): both sides must agree on the name, so pass "
+                "it to the helper on its command line or in its environment"
+            )
         return ""
 
     @staticmethod

@@ -32,6 +32,7 @@ from .patch_apply import run_apply_patch
 from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
 from .runner import FileResult, Plan, Settings, Status, WriteError, plan, write_atomically
+from .tree import literals_shared_with_helpers
 
 app = typer.Typer(
     name="qtfix",
@@ -111,10 +112,11 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
         pchs = PchCache(cache_dir)
         for a in dict.fromkeys(args.values()):
             pch_for[a] = pchs.ensure(a)
+    shared = literals_shared_with_helpers(files)
     tasks = [
         Task(i, f, args[f], tuple(c.code for c in codemods), cfg.options,
              Settings(cache_dir=cache_dir if batch.cache else None, pch=pch_for.get(args[f]),
-                      verify=batch.verify, unsafe=cfg.unsafe_fixes))
+                      verify=batch.verify, unsafe=cfg.unsafe_fixes, shared_literals=shared.get(f, frozenset())))
         for i, f in enumerate(files)
     ]
     limits = Limits(jobs=batch.jobs, file_timeout=batch.file_timeout, max_memory_mb=batch.max_memory_mb)

@@ -6,6 +6,7 @@ themselves beyond balancing brackets and skipping string literals.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from .edits import Edit
@@ -37,15 +38,49 @@ def first_declaration_offset(unit: Unit) -> int:
     return unit.line_start(unit.use_offset(first)) if first is not None else len(unit.source)
 
 
+_CONDITIONAL = re.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|endif)\b", re.MULTILINE)
+_GUARD = re.compile(rb"\A(?:\s|//[^\n]*\n|/\*.*?\*/)*#[ \t]*ifndef[ \t]+(\w+)\s*#[ \t]*define[ \t]+(\w+)", re.DOTALL)
+
+
+def _conditional_blocks(source: bytes) -> list[tuple[int, int, int]]:
+    """(start of the opening directive's line, end of the `#endif` line,
+    nesting depth) of every `#if`/`#ifdef`/`#ifndef` block, outermost at
+    depth 0. An include guard around the whole file is not a block."""
+    blocks, stack = [], []
+    for m in _CONDITIONAL.finditer(source):
+        if m.group(1) == b"endif":
+            if stack:
+                eol = source.find(b"\n", m.end())
+                blocks.append((stack.pop(), len(source) if eol < 0 else eol + 1, len(stack)))
+        else:
+            stack.append(m.start())
+    guard = _GUARD.match(source)
+    if guard and guard.group(1) == guard.group(2):
+        opening = source.rfind(b"\n", 0, guard.start(1)) + 1
+        outer = [b for b in blocks if b[0] == opening and source[b[1]:].strip() == b""]
+        if outer:
+            blocks = [(s, e, d - 1) for s, e, d in blocks if (s, e, d) != outer[0]]
+    return blocks
+
+
 def insertion_point(unit: Unit) -> int:
     """Where new includes and file-level helpers go: after the last #include
     that precedes the first declaration (never after a trailing `#include
-    "x.moc"`), else at the top of the file (after a BOM)."""
+    "x.moc"`), else at the top of the file (after a BOM).
+
+    Never inside a conditional block: an include under `#ifdef Q_OS_UNIX`
+    moves the point past that block's `#endif` (or, when the block reaches
+    the first declaration, before its `#if`), so what qtfix adds exists on
+    every platform."""
     limit = first_declaration_offset(unit)
     before = [end for _, start, end, _ in unit.includes if start < limit]
-    if before:
-        return max(before)
-    return len(BOM) if unit.source.startswith(BOM) else 0
+    if not before:
+        return len(BOM) if unit.source.startswith(BOM) else 0
+    at = max(before)
+    for start, end, depth in _conditional_blocks(unit.source):
+        if depth == 0 and start < at < end:
+            return end if end <= limit else start
+    return at
 
 
 def ensure_include(unit: Unit, header: str) -> list[Edit]:
@@ -114,3 +149,21 @@ def line_is_only(source: bytes, start: int, end: int) -> tuple[int, int]:
     if source[line_begin:start].strip() == b"" and source[end:line_end].strip() == b"":
         return line_begin, line_end
     return start, end
+
+
+_LITERAL_OR_COMMENT = re.compile(
+    rb'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|(//[^\n]*|/\*.*?(?:\*/|\Z))', re.DOTALL
+)
+
+
+def code_without_comments(source: bytes) -> bytes:
+    """`source` with every comment blanked out (same length, newlines kept;
+    strings and character literals are kept, so a `//` inside a literal is
+    not a comment)."""
+
+    def blank(m: re.Match) -> bytes:
+        if m.group(1) is None:
+            return m.group(0)
+        return re.sub(rb"[^\r\n]", b" ", m.group(0))
+
+    return _LITERAL_OR_COMMENT.sub(blank, source)

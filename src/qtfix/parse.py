@@ -106,6 +106,9 @@ class Unit:
         self.tu = tu
         self.path = path
         self.source = source
+        # String literals of this file that also appear in a helper program
+        # of the analysed tree (see tree.py); set by the runner.
+        self.shared_literals: frozenset[bytes] = frozenset()
         _setup_once()
         self._main_file = _address(cindex.conf.lib.clang_getFile(tu, os.fspath(path)))
         self._line_starts = [0] + [m.end() for m in re.finditer(rb"\n", source)]

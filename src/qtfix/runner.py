@@ -49,6 +49,8 @@ class Settings:
     pch: Path | None = None  # a precompiled header for these flags, if any
     verify: bool = False  # compile the fixed content; roll back fixes that break it
     unsafe: bool = False  # which fixes --verify considers (those that would be applied)
+    # literals of the file that a helper program of the tree also uses (tree.py)
+    shared_literals: frozenset[bytes] = frozenset()
 
 
 def read_source(path: Path) -> bytes:
@@ -110,13 +112,17 @@ def analyse_file(
         engine = engine_fingerprint()
 
         def key_of(content: bytes, verify: bool = settings.verify) -> str:
-            return result_key(content, args, codemods, options, engine, (verify, settings.unsafe))
+            return result_key(
+                content, args, codemods, options, engine,
+                (verify, settings.unsafe, sorted(x.decode("utf-8", "replace") for x in settings.shared_literals)),
+            )
 
         hit = cache.get(key_of(source))
         if hit is not None and hit.path == path:
             return replace(hit, cached=True)
     try:
         unit = _parse(path, source, args, settings)
+        unit.shared_literals = settings.shared_literals
         findings = run_codemods(unit, codemods, options)
     except ParseError as exc:
         return FileResult(path, Status.FAILED, str(exc).removeprefix(f"{path}: "), source=source)
@@ -131,6 +137,7 @@ def analyse_file(
             # own result goes into the cache, so a resumed or repeated run
             # does not parse it again.
             try:
+                verdict.fixed_unit.shared_literals = settings.shared_literals
                 after = run_codemods(verdict.fixed_unit, codemods, options)
                 fixed = FileResult(path, Status.CHECKED, findings=tuple(after), source=verdict.fixed_content)
                 deps = _project_includes(verdict.fixed_unit)
