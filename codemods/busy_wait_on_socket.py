@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from clang.cindex import StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Options
 from qtfix.cpp import ensure_include, skip_space
@@ -11,6 +14,9 @@ from qtfix.qt import enclosing_function, is_test_function
 SOCKET_CLASSES = ("QLocalSocket", "QAbstractSocket")
 SERVER_CLASSES = ("QLocalServer", "QTcpServer")
 EVENT_PUMPS = frozenset({"processEvents", "qWait"})
+# Sleeping never runs the event loop: the socket's state cannot change while
+# the loop sleeps, so such a loop only ends by luck (or through waitFor...).
+SLEEPS = frozenset({"msleep", "usleep", "sleep", "qSleep"})
 RETRY_CALLS = frozenset({"connectToServer", "connectToHost"})
 
 
@@ -23,6 +29,8 @@ class Wait:
     call: str  # waitForConnected / waitForNewConnection / waitForReadyRead
     done: str  # the condition that holds when the wait succeeded
     pending: str  # the loop's own condition, as spelled: holds while still waiting
+    blocking: bool = True  # whether `call` ends the wait (not for "leaves ConnectingState")
+    line: bool = False  # waiting for a whole line: `call` repeated until canReadLine()
 
 
 class BusyWaitOnSocket(Codemod):
@@ -31,14 +39,20 @@ class BusyWaitOnSocket(Codemod):
     Finds loops that spin on a socket's or server's state until it changes:
     `while (s->state() != QLocalSocket::ConnectedState)`,
     `while (!server.hasPendingConnections())`, `while (s->bytesAvailable() == 0)`,
-    with an empty body, `QCoreApplication::processEvents()`, `qApp->processEvents()`,
-    `QTest::qWait(n)`, or the retry form whose body calls `connectToServer` again.
+    `while (!s->canReadLine())`, also written as `do { ... } while (...);` or as
+    `for (;;)` / `while (true)` whose body starts or ends with
+    `if (s->state() == QLocalSocket::ConnectedState) break;`. The body is empty,
+    runs the event loop (`QCoreApplication::processEvents()`,
+    `qApp->processEvents()`, `QTest::qWait(n)`), sleeps (`QThread::msleep`,
+    `usleep`, `sleep`, `QTest::qSleep`, `::usleep`), or is the retry form that
+    calls `connectToServer` again.
 
     ## Why is this bad?
     The loop has no bound: when the peer never comes (the server failed to
     listen, the name collided, the other thread crashed) the test hangs until
     the CI job is killed, and the log says nothing about why. An empty body
-    also burns a core while it waits.
+    also burns a core while it waits, and a sleeping body never lets a socket
+    of this thread see its events at all: it only ends by luck.
 
     ## Example
     ```cpp
@@ -56,12 +70,16 @@ class BusyWaitOnSocket(Codemod):
     QVERIFY2(socket->state() == QLocalSocket::ConnectedState, qPrintable(socket->errorString()));
     ```
     The retry form keeps retrying within the bound (the server thread may not
-    be listening yet). A loop with an empty body becomes one blocking call with
-    a timeout: `QVERIFY2(socket->waitForConnected(5000), qPrintable(socket->errorString()));`
-    (`waitForNewConnection`, `waitForReadyRead` likewise). A loop whose body
-    runs the event loop (`processEvents`, `qWait`) keeps running it, bounded:
+    be listening yet). A loop with an empty or sleeping body becomes one
+    blocking call with a timeout:
+    `QVERIFY2(socket->waitForConnected(5000), qPrintable(socket->errorString()));`
+    (`waitForNewConnection`, `waitForReadyRead` likewise); waiting for a line
+    calls `waitForReadyRead()` again until `canReadLine()`, within one deadline,
+    since one read may bring only part of the line. A loop whose body runs the
+    event loop keeps running it, bounded:
     `QTRY_VERIFY2_WITH_TIMEOUT(socket->state() == QLocalSocket::ConnectedState, ..., 5000);`
-    in a test function, a deadline added to the loop elsewhere. In a test
+    in a test function, a deadline added to the loop elsewhere (`do`/`for (;;)`
+    loops are rewritten as that bounded `for` loop, their body kept). In a test
     function the outcome is checked with `QVERIFY2`/`QTRY_VERIFY2_WITH_TIMEOUT`;
     elsewhere (a helper, a thread's `run()`, a lambda) it is reported with
     `qWarning`, since a QTest macro there would only return from the helper.
@@ -69,13 +87,18 @@ class BusyWaitOnSocket(Codemod):
 
     ## Fix safety
     Safe: each fix keeps what the loop did while waiting and only adds the
-    bound. An empty body never ran the event loop, so a blocking `waitFor...`
-    is equivalent; a body that runs the event loop keeps running it, because a
-    blocking `waitFor...` there would stop serving a peer that lives in the
-    same thread (an event-driven server answering the client), and the wait
-    would time out. Loops whose condition has more terms (already bounded by a
-    counter, a deadline or a timer), loops with other statements in the body,
-    and loops inside macros such as `QTRY_VERIFY` are left alone.
+    bound. An empty or sleeping body never ran the event loop, so a blocking
+    `waitFor...` is equivalent; a body that runs the event loop keeps running
+    it, because a blocking `waitFor...` there would stop serving a peer that
+    lives in the same thread (an event-driven server answering the client), and
+    the wait would time out. Left alone: loops whose condition has more terms
+    (already bounded by a counter, a deadline or a timer), loops with other
+    statements in the body (a counter, a `waitFor...` on each turn), counted
+    `for` loops, loops inside macros such as `QTRY_VERIFY`, sleep polling of an
+    object that is not a local made in this function (it may live in another
+    thread, where sleeping is how to wait) or that is moved to a thread, and a
+    sleeping or empty wait to leave `ConnectingState` (`waitForConnected()`
+    would turn a refused connection, which that loop accepts, into a failure).
     """
 
     code = "QF103"
@@ -85,40 +108,121 @@ class BusyWaitOnSocket(Codemod):
 
     def find(self, unit: Unit, options: Options):
         for cursor, parents in unit.walk():
-            if cursor.kind != CursorKind.WHILE_STMT:
+            if cursor.kind not in (CursorKind.WHILE_STMT, CursorKind.DO_STMT, CursorKind.FOR_STMT):
                 continue
             span = unit.file_range(cursor)
             if span is None or unit.expansion_range(cursor) != span:
                 continue  # a loop made by a macro (QTRY_*) or spelled in one
-            children = list(cursor.get_children())
-            if len(children) != 2:
+            match = self._match(unit, cursor)
+            if match is None:
                 continue
-            cond, body = children
-            wait = self._wait_for(unit, cond)
-            if wait is None:
+            form, wait, cond, body, statements = match
+            shape = self._body_shape(unit, statements, wait)
+            if shape is None or (shape in ("empty", "sleep") and not wait.blocking):
                 continue
-            shape = self._body_shape(unit, body, wait)
-            if shape is None:
-                continue
+            if shape == "sleep" and not self._lives_here(unit, cursor, wait, enclosing_function(parents)):
+                continue  # polled from another thread, where sleeping is how to wait
             in_test = is_test_function(unit, enclosing_function(parents))
             timeout = options.timeout_ms
-            if shape == "empty":
+            if shape in ("empty", "sleep"):
                 remedy = f"use {wait.call}() with a timeout"
-                edits = self._blocking_edits(unit, span, wait, in_test, timeout)
+                if shape == "sleep":
+                    remedy = f"sleeping never lets '{wait.receiver}' see its events; {remedy}"
+                if wait.line:
+                    remedy = f"call {wait.call}() until canReadLine(), within a deadline"
+                    edits = self._line_edits(unit, span, wait, in_test, timeout)
+                else:
+                    edits = self._blocking_edits(unit, span, wait, in_test, timeout)
             elif shape == "retry":
                 remedy = f"retry within a deadline, waiting with {wait.call}()"
-                edits = self._deadline_edits(unit, cursor, cond, body, wait, in_test, timeout, retry=True)
+                if form == "while":
+                    edits = self._deadline_edits(unit, cursor, cond, body, wait, in_test, timeout, retry=True)
+                else:
+                    edits = self._rebuilt_edits(unit, span, statements, wait, in_test, timeout, retry=True)
             elif in_test:
                 remedy = "bound it with QTRY_VERIFY2_WITH_TIMEOUT, which keeps the event loop running"
                 edits = self._qtry_edits(unit, span, wait, timeout)
             else:
                 remedy = "bound it with a deadline, keeping the event loop running"
-                edits = self._deadline_edits(unit, cursor, cond, body, wait, in_test, timeout, retry=False)
+                if form == "while":
+                    edits = self._deadline_edits(unit, cursor, cond, body, wait, in_test, timeout, retry=False)
+                else:
+                    edits = self._rebuilt_edits(unit, span, statements, wait, in_test, timeout, retry=False)
             message = f"busy-wait on '{wait.receiver}' has no bound: it hangs the test when the peer never comes; {remedy}"
             if edits is None:
                 yield self.finding(unit, cursor, message, no_fix_reason="part of the loop is spelled inside a macro")
                 continue
             yield self.finding(unit, cursor, message, edits=edits, title=f"bound the wait to {timeout} ms")
+
+    def _match(self, unit: Unit, loop: Cursor):
+        """(form, wait, cond, body, body statements) of a loop that spins
+        until a socket or server is ready: `while (pending) body`,
+        `do body while (pending);`, or `for (;;)` / `while (true)` whose
+        body starts or ends with `if (done) break;`."""
+        children = list(loop.get_children())
+        if loop.kind == CursorKind.WHILE_STMT and len(children) == 2:
+            cond, body = children
+            if unit.spelled_text(cond).strip() not in ("true", "1"):
+                wait = self._wait_for(unit, cond)
+                return ("while", wait, cond, body, _statements(body)) if wait else None
+        elif loop.kind == CursorKind.DO_STMT and len(children) == 2:
+            body, cond = children
+            wait = self._wait_for(unit, cond)
+            return ("do", wait, cond, body, _statements(body)) if wait else None
+        elif loop.kind == CursorKind.FOR_STMT and len(children) == 1:
+            body = children[0]
+            if not re.match(r"for\s*\(\s*;\s*;\s*\)", unit.spelled_text(loop)):
+                return None
+        else:
+            return None
+        statements = _statements(body)
+        for index in (0, -1):
+            if not statements:
+                return None
+            wait = self._break_when(unit, statements[index])
+            if wait is not None:
+                rest = statements[1:] if index == 0 else statements[:-1]
+                return "forever", wait, None, body, rest
+        return None
+
+    @staticmethod
+    def _lives_here(unit: Unit, loop: Cursor, wait: Wait, function: Cursor | None) -> bool:
+        """Whether the polled object is a local of this function made here (a
+        value, or a pointer from `new`) and not moved to another thread: only
+        then can a sleeping loop never see it change."""
+        if function is None or not re.fullmatch(r"\w+", wait.receiver):
+            return False
+        decl = None
+        for node in loop.walk_preorder():
+            if node.kind == CursorKind.DECL_REF_EXPR and node.spelling == wait.receiver:
+                decl = node.referenced
+                break
+        if decl is None or decl.kind != CursorKind.VAR_DECL or decl.semantic_parent != function:
+            return False
+        if decl.storage_class == StorageClass.STATIC:
+            return False
+        kind = decl.type.get_canonical().kind
+        if kind == TypeKind.POINTER:
+            init = [strip_implicit(c) for c in decl.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
+            if len(init) != 1 or init[0].kind != CursorKind.CXX_NEW_EXPR:
+                return False
+        elif kind != TypeKind.RECORD:
+            return False
+        body = unit.spelled_text(function)
+        return not re.search(rf"\b{wait.receiver}\s*(->|\.)\s*moveToThread\b", body)
+
+    def _break_when(self, unit: Unit, stmt: Cursor) -> Wait | None:
+        """The wait of `if (done) break;` (no else)."""
+        if stmt.kind != CursorKind.IF_STMT:
+            return None
+        children = list(stmt.get_children())
+        if len(children) != 2:
+            return None
+        cond, then = children
+        then_statements = _statements(then)
+        if len(then_statements) != 1 or then_statements[0].kind != CursorKind.BREAK_STMT:
+            return None
+        return self._done_when(unit, cond)
 
     # -- matching ------------------------------------------------------------
 
@@ -133,6 +237,15 @@ class BusyWaitOnSocket(Codemod):
                     state = unit.spelled_text(rhs)
                     return Wait(*receiver, "waitForConnected", f"{receiver[0]}{receiver[1]}state() == {state}",
                                 unit.spelled_text(cond))
+            if op == "==" and lhs.kind == CursorKind.CALL_EXPR and lhs.spelling == "state":
+                receiver = self._receiver(unit, lhs, SOCKET_CLASSES)
+                if receiver and rhs.spelling in ("ConnectingState", "HostLookupState"):
+                    # waits to leave the state, whatever comes next: only the
+                    # event-loop form can say so; waitForConnected() fails on
+                    # an error the loop accepted
+                    state = unit.spelled_text(rhs)
+                    return Wait(*receiver, "waitForConnected", f"{receiver[0]}{receiver[1]}state() != {state}",
+                                unit.spelled_text(cond), blocking=False)
             if op in ("==", "<=") and lhs.kind == CursorKind.CALL_EXPR and lhs.spelling == "bytesAvailable":
                 receiver = self._receiver(unit, lhs, SOCKET_CLASSES)
                 if receiver and unit.spelled_text(rhs).strip() == "0":
@@ -153,6 +266,49 @@ class BusyWaitOnSocket(Codemod):
                 if receiver:
                     return Wait(*receiver, "waitForReadyRead", f"{receiver[0]}{receiver[1]}bytesAvailable() > 0",
                                 unit.spelled_text(cond))
+            if inner.spelling == "canReadLine":
+                receiver = self._receiver(unit, inner, SOCKET_CLASSES)
+                if receiver:
+                    return Wait(*receiver, "waitForReadyRead", f"{receiver[0]}{receiver[1]}canReadLine()",
+                                unit.spelled_text(cond), line=True)
+        return None
+
+    def _done_when(self, unit: Unit, cond: Cursor) -> Wait | None:
+        """The wait whose success `cond` tests (`if (cond) break;`), with
+        its pending condition spelled as the negation."""
+        cond = strip_implicit(cond)
+        call = cond
+        if cond.kind == CursorKind.BINARY_OPERATOR:
+            lhs, rhs = [strip_implicit(c) for c in cond.get_children()]
+            op = _between(unit, lhs, rhs)
+            if lhs.kind != CursorKind.CALL_EXPR:
+                return None
+            call = lhs
+            if lhs.spelling == "state" and not (op == "==" and rhs.spelling == "ConnectedState"):
+                return None
+            if lhs.spelling == "bytesAvailable" and not (op in (">", "!=") and unit.spelled_text(rhs).strip() == "0"):
+                return None
+            if lhs.spelling not in ("state", "bytesAvailable"):
+                return None
+        elif cond.kind != CursorKind.CALL_EXPR:
+            return None
+        name = call.spelling
+        if name == "hasPendingConnections":
+            receiver = self._receiver(unit, call, SERVER_CLASSES)
+            call_name = "waitForNewConnection"
+        else:
+            receiver = self._receiver(unit, call, SOCKET_CLASSES)
+            call_name = "waitForConnected" if name == "state" else "waitForReadyRead"
+        if receiver is None:
+            return None
+        r = f"{receiver[0]}{receiver[1]}"
+        if name == "state":
+            state = unit.spelled_text(list(cond.get_children())[1])
+            return Wait(*receiver, call_name, f"{r}state() == {state}", f"{r}state() != {state}")
+        if name == "bytesAvailable":
+            return Wait(*receiver, call_name, f"{r}bytesAvailable() > 0", f"{r}bytesAvailable() == 0")
+        if name in ("hasPendingConnections", "canReadLine") and cond is call:
+            return Wait(*receiver, call_name, f"{r}{name}()", f"!{r}{name}()", line=name == "canReadLine")
         return None
 
     @staticmethod
@@ -164,6 +320,7 @@ class BusyWaitOnSocket(Codemod):
         base = next(member.get_children(), None)
         if base is None:
             return None
+        base = strip_implicit(base)  # `s.canReadLine()` converts `s` to `const QIODevice`
         t = base.type.get_canonical()
         pointee = t.get_pointee()
         decl = (pointee if pointee.spelling else t).get_canonical().get_declaration()
@@ -183,10 +340,9 @@ class BusyWaitOnSocket(Codemod):
         return unit.text(*span), arrow
 
     @staticmethod
-    def _body_shape(unit: Unit, body: Cursor, wait: Wait) -> str | None:
-        """'empty', 'events' (pumps the event loop) or 'retry' (connects again)."""
-        statements = list(body.get_children()) if body.kind == CursorKind.COMPOUND_STMT else [body]
-        statements = [s for s in statements if s.kind != CursorKind.NULL_STMT]
+    def _body_shape(unit: Unit, statements: list, wait: Wait) -> str | None:
+        """'empty', 'sleep' (only sleeps), 'events' (pumps the event loop) or
+        'retry' (connects again)."""
         if not statements:
             return "empty"
         kinds = set()
@@ -196,6 +352,8 @@ class BusyWaitOnSocket(Codemod):
                 return None
             if call.spelling in EVENT_PUMPS:
                 kinds.add("events")
+            elif call.spelling in SLEEPS:
+                kinds.add("sleep")
             elif call.spelling in RETRY_CALLS and wait.call == "waitForConnected":
                 member = next(call.get_children(), None)
                 base = next(member.get_children(), None) if member is not None else None
@@ -207,7 +365,7 @@ class BusyWaitOnSocket(Codemod):
                 return None
         if "retry" in kinds:
             return "retry" if len(statements) == 1 else None
-        return "events"
+        return "events" if "events" in kinds else "sleep"
 
     # -- fixing --------------------------------------------------------------
 
@@ -239,6 +397,54 @@ class BusyWaitOnSocket(Codemod):
         start, end = self._statement_span(unit, span)
         error = f"qPrintable({wait.receiver}{wait.arrow}errorString())"
         return [Edit.replacement(unit.path, start, end, f"QTRY_VERIFY2_WITH_TIMEOUT({wait.done}, {error}, {timeout});")]
+
+    def _line_edits(self, unit: Unit, span, wait: Wait, in_test: bool, timeout: int):
+        """Waiting for a whole line: one waitForReadyRead() may bring part of
+        it, so wait again until canReadLine(), within one deadline; a failed
+        wait (an error, the peer gone) ends it at once."""
+        start, end = self._statement_span(unit, span)
+        nl = unit.newline.decode()
+        indent = _indent_of(unit, start)
+        inner = indent + "    "
+        r = f"{wait.receiver}{wait.arrow}"
+        text = (
+            f"for (QDeadlineTimer deadline({timeout}); {wait.pending} && !deadline.hasExpired();) {{{nl}"
+            f"{inner}if (!{r}{wait.call}(int(deadline.remainingTime()))){nl}"
+            f"{inner}    break;{nl}"
+            f"{indent}}}{nl}"
+            f"{indent}{self._check(unit, wait, wait.done, wait.pending, in_test, indent)}"
+        )
+        return [Edit.replacement(unit.path, start, end, text)] + ensure_include(unit, "QDeadlineTimer")
+
+    def _rebuilt_edits(self, unit: Unit, span, statements: list, wait: Wait, in_test: bool, timeout: int,
+                       retry: bool):
+        """A `do ... while` or `for (;;) { if (done) break; ... }` loop written
+        again as the bounded `for` loop of the `while` form, its body kept."""
+        start, end = self._statement_span(unit, span)
+        nl = unit.newline.decode()
+        indent = _indent_of(unit, start)
+        inner = indent + "    "
+        body = ""
+        for statement in statements:
+            r = unit.file_range(statement)
+            if r is None:
+                return None
+            text = unit.text(*r)
+            if not text.endswith((";", "}")):
+                text += ";"
+            body += f"{inner}{text}{nl}"
+        if retry:
+            body += (
+                f"{inner}if (!{wait.receiver}{wait.arrow}{wait.call}(int(deadline.remainingTime()))){nl}"
+                f"{inner}    QThread::msleep(10);{nl}"
+            )
+        text = (
+            f"for (QDeadlineTimer deadline({timeout}); {wait.pending} && !deadline.hasExpired();) {{{nl}"
+            f"{body}{indent}}}{nl}"
+            f"{indent}{self._check(unit, wait, wait.done, wait.pending, in_test, indent)}"
+        )
+        edits = [Edit.replacement(unit.path, start, end, text)] + ensure_include(unit, "QDeadlineTimer")
+        return edits + (ensure_include(unit, "QThread") if retry else [])
 
     def _deadline_edits(self, unit: Unit, loop: Cursor, cond: Cursor, body: Cursor, wait: Wait, in_test: bool,
                         timeout: int, retry: bool):
@@ -286,6 +492,11 @@ class BusyWaitOnSocket(Codemod):
             edits.append(Edit.insertion(unit.path, semi + 1, f"{closing}{after}"))
         edits += ensure_include(unit, "QDeadlineTimer") + (ensure_include(unit, "QThread") if retry else [])
         return edits
+
+
+def _statements(body: Cursor) -> list:
+    statements = list(body.get_children()) if body.kind == CursorKind.COMPOUND_STMT else [body]
+    return [s for s in statements if s.kind != CursorKind.NULL_STMT]
 
 
 def _between(unit: Unit, lhs: Cursor, rhs: Cursor) -> str:
