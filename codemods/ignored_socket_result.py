@@ -96,10 +96,19 @@ class IgnoredSocketResult(Codemod):
     ## What it does
     Finds socket and server calls whose result is thrown away in test code:
     a bare statement `server.listen(name);`, `socket->write(data);`,
-    `socket->waitForConnected(...)`, `waitForReadyRead`, `waitForBytesWritten`,
-    `waitForNewConnection`, `waitForDisconnected` or `flush()` on a
-    `QLocalServer`, `QTcpServer`, `QLocalSocket`, `QAbstractSocket` (`QTcpSocket`,
-    ...) or a plain `QIODevice`, directly or through a `QScopedPointer`.
+    `udp.writeDatagram(...)`, `socket->waitForConnected(...)`,
+    `waitForEncrypted`, `waitForReadyRead`, `waitForBytesWritten`,
+    `waitForNewConnection`, `waitForDisconnected` or `flush()`.
+
+    Only members of the socket and server classes count: `QAbstractSocket`
+    (`QTcpSocket`, `QUdpSocket`, `QSslSocket`), `QLocalSocket`, `QTcpServer`,
+    `QLocalServer` and user subclasses of them (their own `bool listen(...)`
+    wrappers included), called directly, through a pointer or a
+    `QScopedPointer`. A user method that happens to be called `write` and
+    returns `void` has no result to ignore. A `QIODevice` pointer or
+    reference counts only when it is a local variable initialised from a
+    socket; `QBuffer`, `QFile`, `QProcess`, a device parameter or a device
+    from elsewhere (`QNetworkDiskCache::prepare()`) are not covered.
 
     ## Why is this bad?
     These calls report failure only through their result. When a test drops
@@ -124,31 +133,57 @@ class IgnoredSocketResult(Codemod):
     QCOMPARE(socket->write(payload), qint64(payload.size()));
     ```
     In a test function (a `private slot`) the call is wrapped in a check:
-    `QVERIFY2(..., qPrintable(obj->errorString()))`; `QCOMPARE(..., qint64(data.size()))`
-    for a `write` of a `QByteArray` variable, else `QVERIFY(s->write(...) != -1)`;
+    `QVERIFY2(..., qPrintable(obj->errorString()))`; for `write` and
+    `writeDatagram` of a `QByteArray` variable `QCOMPARE(..., qint64(data.size()))`,
+    else `QVERIFY2(s->write(...) != -1, ...)` (both return -1 on error);
     `QVERIFY2(s->state() == QLocalSocket::UnconnectedState || s->waitForDisconnected(...), ...)`
-    for `waitForDisconnected`, which fails on a socket that is already
-    disconnected. When the object expression cannot be evaluated again
-    without side effects, plain `QVERIFY(...)` is used. Elsewhere (a helper,
-    a lambda, a thread's `run()`) a QTest macro would only return from there,
+    and `QVERIFY2(s->isEncrypted() || s->waitForEncrypted(...), ...)`, because
+    those waits also return false when what they wait for has already
+    happened. When the object expression cannot be evaluated again without
+    side effects, plain `QVERIFY(...)` is used. Elsewhere (a helper, a
+    lambda, a thread's `run()`) a QTest macro would only return from there,
     so qtfix reports without a fix.
 
-    qtfix stays silent where a result is ignored on purpose: a `(void)` cast or
-    `Q_UNUSED`, a call the next statement checks another way (`error()`,
-    `state()`, `isListening()`, `bytesAvailable()`..., or a checked
-    `waitForBytesWritten` after a `write`), a short `waitFor...(n)` with
-    n <= 100 ms that only polls, and any call inside a loop that polls (a
-    `while`/`do` loop, or a `for` loop whose condition looks at the object).
-    `QFile`, `QBuffer` and `QProcess` are not covered.
+    No finding where the result is ignored on purpose, because the failure
+    is expected or tolerated:
+    - a `(void)` cast or `Q_UNUSED`;
+    - the next statement checks the outcome another way (`error()`,
+      `state()`, `isListening()`, `isEncrypted()`, `bytesAvailable()`..., or a
+      checked `waitForBytesWritten`/`waitForReadyRead` after a `write`);
+    - any later statement of the block (or of an enclosing block) compares
+      the same object's `error()`/`socketError()`/`serverError()` with
+      anything but `UnknownSocketError`: the test expects the failure (a
+      connection refused on purpose), and an unexpected failure shows up
+      there as the wrong error;
+    - a later `if` on the same object's state, error or validity that
+      `QSKIP`s: the test tolerates the failure and skips;
+    - the call sits in a branch of an `if` that tests a wait, `listen` or
+      `bind` of the same object (`if (s.waitForConnected(...)) { s.waitForReadyRead(...); ... }`):
+      a probe, where no answer is an answer too;
+    - the call is in a loop that polls (a `while`/`do` loop, a `for` loop
+      whose condition looks at the object) or that counts successes
+      (`if (s.waitForReadyRead(...)) ++received;`): one failure is part of
+      what the loop measures;
+    - a short `waitFor...(n)` with n <= 100 ms, which only polls;
+    - `flush()` on a local socket that nothing connected, opened or was
+      handed before: it returns false by design, the call is the subject.
+
+    Reported without a fix: calls in a `_data` function (`initTestCase_data`
+    included), which only builds rows, where a failed probe may be the
+    answer and a check would fail every row; and calls inside `QBENCHMARK`
+    or `QBENCHMARK_ONCE`, where a check would be measured with the code
+    under test.
 
     ## Fix safety
     Safe for `listen`, `waitForConnected`, `QLocalServer::waitForNewConnection`,
-    `write` and the guarded `waitForDisconnected`: they return false (-1) only
-    on a real failure. Unsafe for `waitForReadyRead` (false when the data is
-    already buffered and nothing more comes), `waitForBytesWritten` and
-    `flush` (false when nothing was left to send, e.g. after an earlier wait)
-    and `QTcpServer::waitForNewConnection` (false when the connection was
-    already accepted): a test that passed may fail.
+    `write`, `writeDatagram` and the guarded `waitForDisconnected` and
+    `waitForEncrypted`: they return false (-1) only on a real failure. Unsafe
+    for `waitForReadyRead` (false when the data is already buffered and
+    nothing more comes), `waitForBytesWritten` and `flush` (false when
+    nothing was left to send, e.g. after an earlier wait),
+    `QTcpServer::waitForNewConnection` (false when the connection was already
+    accepted), and for the guarded waits when the object cannot be evaluated
+    twice: a test that passed may fail.
     """
 
     code = "QF107"
