@@ -61,6 +61,11 @@ NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Parse every file a
 NoPchOpt = Annotated[bool, typer.Option("--no-pch", help="Do not use precompiled Qt headers.")]
 CacheDirOpt = Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (default: $QTFIX_CACHE_DIR, else ~/.cache/qtfix).")]
 FileTimeoutOpt = Annotated[float, typer.Option("--file-timeout", min=1, help="Seconds one file may take before it is reported as hanging.")]
+PartialOpt = Annotated[bool, typer.Option(
+    "--allow-unanalysed",
+    help="Files that cannot be analysed (do not parse, time out, are not UTF-8) are reported on stderr "
+         "and in the JSON/report, but do not make the exit code 2: it then says only whether there are findings.",
+)]
 MaxMemoryOpt = Annotated[Optional[int], typer.Option("--max-memory", min=64, help="Address-space limit of a worker, in MB.")]
 
 
@@ -168,8 +173,13 @@ def make_plan(results: list[FileResult], unsafe: bool) -> Plan:
     return p
 
 
-def _exit_code_for_problems(results: list[FileResult]) -> int:
-    return 2 if any(r.status is not Status.CHECKED for r in results) else 0
+def _exit_code_for_problems(results: list[FileResult], allow_unanalysed: bool = False) -> int:
+    unanalysed = [r for r in results if r.status is not Status.CHECKED]
+    if unanalysed and len(results) > 1:
+        failed = sum(1 for r in unanalysed if r.status is Status.FAILED)
+        err.print(f"{len(unanalysed)} of {len(results)} files not analysed ({failed} failed, "
+                  f"{len(unanalysed) - failed} skipped)", markup=False)
+    return 2 if unanalysed and not allow_unanalysed else 0
 
 
 def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=False, batch=None) -> RunConfig:
@@ -205,8 +215,10 @@ def check(
     cache_dir: CacheDirOpt = None,
     file_timeout: FileTimeoutOpt = 120.0,
     max_memory: MaxMemoryOpt = None,
+    allow_unanalysed: PartialOpt = False,
 ) -> None:
-    """Report findings. Exit 1 when there are any, 2 on errors."""
+    """Report findings. Exit 1 when there are any, 2 on errors (files that
+    could not be analysed included, unless --allow-unanalysed)."""
     results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, batch=_batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory)))
     findings = [f for r in results for f in r.findings]
     if format is Format.json:
@@ -217,7 +229,7 @@ def check(
         if findings:
             fixable = sum(1 for f in findings if f.fix is not None)
             err.print(f"{len(findings)} finding(s), {fixable} with a fix (`qtfix diff` shows them)")
-    problems = _exit_code_for_problems(results)
+    problems = _exit_code_for_problems(results, allow_unanalysed)
     raise typer.Exit(code=problems or (1 if findings else 0))
 
 
@@ -248,6 +260,7 @@ def diff(
     cache_dir: CacheDirOpt = None,
     file_timeout: FileTimeoutOpt = 120.0,
     max_memory: MaxMemoryOpt = None,
+    allow_unanalysed: PartialOpt = False,
 ) -> None:
     """Print the fixes as one unified diff (git apply / patch -p1). Exit 1 when there is one."""
     results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes, _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory)))
@@ -262,7 +275,7 @@ def diff(
     else:
         use_color = sys.stdout.isatty() if color is None else color
         sys.stdout.write(colorize(patch) if use_color else patch)
-    problems = _exit_code_for_problems(results)
+    problems = _exit_code_for_problems(results, allow_unanalysed)
     raise typer.Exit(code=problems or (1 if patch else 0))
 
 

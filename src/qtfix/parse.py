@@ -327,15 +327,42 @@ def class_of_method(method: Cursor) -> Cursor | None:
     return None
 
 
-def generated_stand_ins(path: Path, source: bytes, include_dirs: Sequence[str]) -> list[tuple[str, str]]:
-    """Empty unsaved files for moc/uic outputs that are not on disk."""
-    stand_ins = []
-    search = [str(path.parent)] + list(include_dirs)
-    for m in GENERATED_INCLUDE.finditer(source):
-        name = m.group(1).decode("utf-8", "replace")
-        if not any(os.path.exists(os.path.join(d, name)) for d in search):
-            stand_ins.append((os.path.join(str(path.parent), name), ""))
-    return stand_ins
+_QUOTED_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*"([^"]+)"', re.MULTILINE)
+
+
+def generated_stand_ins(path: Path, source: bytes, include_dirs: Sequence[str], depth: int = 3) -> list[tuple[str, str]]:
+    """Empty unsaved files for moc/uic outputs that are not on disk: those
+    the main file includes, and those its project headers include (a
+    widget's header includes its `ui_x.h`), `depth` quoted includes deep."""
+    stand_ins: dict[str, str] = {}
+    seen: set[str] = set()
+
+    def scan(where: Path, text: bytes, level: int) -> None:
+        search = [str(where.parent)] + list(include_dirs)
+        for m in GENERATED_INCLUDE.finditer(text):
+            name = m.group(1).decode("utf-8", "replace")
+            if not any(os.path.exists(os.path.join(d, name)) for d in search):
+                stand_ins.setdefault(os.path.join(str(where.parent), name), "")
+        if level >= depth:
+            return
+        for m in _QUOTED_INCLUDE.finditer(text):
+            name = m.group(1).decode("utf-8", "replace")
+            if GENERATED_INCLUDE.match(m.group(0)):
+                continue
+            for d in search:
+                candidate = os.path.normpath(os.path.join(d, name))
+                if os.path.isfile(candidate):
+                    if candidate not in seen and not candidate.startswith(("/usr/", "/opt/")):
+                        seen.add(candidate)
+                        try:
+                            with open(candidate, "rb") as fh:
+                                scan(Path(candidate), fh.read(), level + 1)
+                        except OSError:
+                            pass
+                    break
+
+    scan(path, source, 0)
+    return list(stand_ins.items())
 
 
 def include_dirs_of(args: Sequence[str]) -> list[str]:

@@ -21,6 +21,8 @@ from pathlib import Path
 SOURCE_SUFFIXES = frozenset({".cpp", ".cc", ".cxx", ".c++", ".cp"})
 HEADER_SUFFIXES = frozenset({".h", ".hpp", ".hh", ".hxx", ".h++"})
 CPP_SUFFIXES = SOURCE_SUFFIXES | HEADER_SUFFIXES
+# Always asked for first; every other installed Qt6 module (DBus, Sql, Xml,
+# ...) is added after them, so a test of any module parses without a build.
 QT_PKG_MODULES = ("Qt6Core", "Qt6Network", "Qt6Test", "Qt6Gui", "Qt6Widgets", "Qt6Concurrent")
 BASE_FLAGS = ("-x", "c++", "-std=c++17", "-fPIC", "-Wno-everything")
 # Flags that only matter for producing objects (or that clang does not know)
@@ -75,8 +77,11 @@ def collect_files(paths: Sequence[Path]) -> list[Path]:
 def _pkg_config_flags() -> tuple[str, ...]:
     if shutil.which("pkg-config") is None:
         return ()
-    present = [m for m in QT_PKG_MODULES if subprocess.run(["pkg-config", "--exists", m]).returncode == 0]
-    if not present:
+    listed = subprocess.run(["pkg-config", "--list-all"], capture_output=True, text=True).stdout.split("\n")
+    installed = {line.split()[0] for line in listed if line.startswith("Qt6")}
+    installed.discard("Qt6Platform")  # build-system internals, no headers of its own
+    present = [m for m in QT_PKG_MODULES if m in installed] + sorted(installed - set(QT_PKG_MODULES))
+    if "Qt6Core" not in present:
         return ()
     out = subprocess.run(["pkg-config", "--cflags", *present], capture_output=True, text=True, check=True).stdout
     return tuple(shlex.split(out))
@@ -94,11 +99,19 @@ def _qmake_headers() -> str | None:
     return None
 
 
+def module_define(module: str) -> str:
+    """The define a build adds for a Qt module (`QtNetwork` -> `QT_NETWORK_LIB`).
+    Headers and tests test it (`#ifdef QT_NETWORK_LIB`), and QTEST_MAIN picks
+    its application class by QT_WIDGETS_LIB / QT_GUI_LIB."""
+    name = module.removeprefix("Qt")
+    return "QT_TESTLIB_LIB" if name == "Test" else f"QT_{name.upper()}_LIB"
+
+
 def qt_flags_for_headers_dir(headers: Path) -> tuple[str, ...]:
     flags = ["-I", str(headers)]
     for module in sorted(headers.glob("Qt*")):
-        if module.is_dir():
-            flags += ["-I", str(module)]
+        if module.is_dir() and (module / module.name).is_file():  # a module has its umbrella header
+            flags += ["-I", str(module), f"-D{module_define(module.name)}"]
     return tuple(flags)
 
 

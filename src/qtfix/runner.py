@@ -20,6 +20,7 @@ from .codemod import Codemod, Options
 from .edits import Edit, Finding, Resolution, Safety, apply_edits, resolve
 from .parse import ParseError, parse
 from .pch import usable_for as pch_usable
+from .project import HEADER_SUFFIXES
 
 
 class Status(str, Enum):
@@ -125,7 +126,12 @@ def analyse_file(
         unit.shared_literals = settings.shared_literals
         findings = run_codemods(unit, codemods, options)
     except ParseError as exc:
-        return FileResult(path, Status.FAILED, str(exc).removeprefix(f"{path}: "), source=source)
+        reason = str(exc).removeprefix(f"{path}: ")
+        if path.suffix.lower() in HEADER_SUFFIXES and reason.startswith("does not compile"):
+            # Many project headers only compile after what their includer
+            # included first: analysing one alone is not a failure of it.
+            return FileResult(path, Status.SKIPPED, f"header is not self-contained (it {reason})", source=source)
+        return FileResult(path, Status.FAILED, reason, source=source)
     except CodemodCrash as exc:
         return FileResult(path, Status.FAILED, str(exc), source=source)
     rolled_back: tuple = ()
