@@ -46,6 +46,12 @@ STATUS_CALLS = (
 # later, expects the call to fail.
 ERROR_CALLS = ("error", "socketError", "serverError")
 NO_ERROR = re.compile(r"\bUnknownSocketError\b")
+# Calls whose negation, or an UnconnectedState compared with state(), after
+# the call shows that the test expects the object not to work.
+NEGATIVE_CHECKS = ("isListening", "isValid", "isOpen", "isEncrypted")
+# A next statement that ends the process: the result no longer matters
+# (a helper process that crashes on purpose).
+ENDS_PROCESS = re.compile(r"(?:::)?(?:std::)?(?:qFatal|abort|exit|_exit|_Exit|quick_exit)\(")
 # Calls whose result, tested by an enclosing `if`, makes the block a probe.
 PROBE_CALLS = ("waitForConnected", "waitForEncrypted", "waitForReadyRead", "waitForNewConnection", "listen", "bind")
 # Calls that connect a socket: flush() on a socket that had none of them
@@ -150,11 +156,14 @@ class IgnoredSocketResult(Codemod):
     - the next statement checks the outcome another way (`error()`,
       `state()`, `isListening()`, `isEncrypted()`, `bytesAvailable()`..., or a
       checked `waitForBytesWritten`/`waitForReadyRead` after a `write`);
-    - any later statement of the block (or of an enclosing block) compares
-      the same object's `error()`/`socketError()`/`serverError()` with
-      anything but `UnknownSocketError`: the test expects the failure (a
-      connection refused on purpose), and an unexpected failure shows up
-      there as the wrong error;
+    - any later statement of the block (or of an enclosing block) looks at
+      the same object's `error()`/`socketError()`/`serverError()` (unless
+      it compares with `UnknownSocketError`), compares its `state()` with
+      `UnconnectedState`, or checks `!isListening()`/`!isValid()`/`!isOpen()`/
+      `!isEncrypted()`: the test expects the failure (a connection refused
+      on purpose, a port in use), and an unexpected outcome shows up there;
+    - the next statement ends the process (`qFatal`, `abort`, `exit`): a
+      helper that crashes on purpose;
     - a later `if` on the same object's state, error or validity that
       `QSKIP`s: the test tolerates the failure and skips;
     - the call sits in a branch of an `if` that tests a wait, `listen` or
@@ -239,6 +248,8 @@ class IgnoredSocketResult(Codemod):
             index = siblings.index(statement)
             if index + 1 < len(siblings) and _inspects(unit, siblings[index + 1], receiver, name):
                 return ""
+            if index + 1 < len(siblings) and ENDS_PROCESS.match(_compact(unit, siblings[index + 1])):
+                return ""  # the process dies next, on purpose
         for later in _later_statements(path, scope):
             if _expects_error(unit, later, receiver) or _skips_on(unit, later, receiver):
                 return ""
@@ -526,10 +537,18 @@ def _later_statements(path: list[Cursor], scope: list[Cursor]):
 
 
 def _expects_error(unit: Unit, statement: Cursor, receiver: Receiver) -> bool:
-    """A later statement that asks the receiver which error happened, other
-    than a check for "no error": the test expects the call to fail."""
+    """A later statement that asks the receiver which error happened (other
+    than a check for "no error"), or checks that it is unconnected, not
+    listening or not valid: the test expects the call to fail."""
     text = _compact(unit, statement)
-    return _calls_on(text, receiver, ERROR_CALLS) and NO_ERROR.search(text) is None
+    if _calls_on(text, receiver, ERROR_CALLS) and NO_ERROR.search(text) is None:
+        return True
+    if "waitForDisconnected" in text:
+        return False  # `state() == UnconnectedState || waitForDisconnected()`: a guard, not an expectation
+    if _calls_on(text, receiver, ("state",)) and "UnconnectedState" in text:
+        return True
+    negated = rf"!{_target(receiver)}({'|'.join(NEGATIVE_CHECKS)})\("
+    return re.search(rf"(?<![\w.>]){negated}", text) is not None
 
 
 def _skips_on(unit: Unit, statement: Cursor, receiver: Receiver) -> bool:

@@ -1,7 +1,8 @@
 // Calls whose failure the test expects or whose failure is the subject:
-// a connection refused on purpose and checked with error() a few
-// statements later, a flush() on a socket that was never connected. Next
-// to them, the same calls in a round trip that must succeed.
+// a connection refused on purpose and checked with error() or state() a
+// few statements later, a listen that must fail, a flush() on a socket
+// that was never connected, a helper that crashes on purpose. Next to
+// them, the same calls in a round trip that must succeed.
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QScopedPointer>
 #include <QtNetwork/QTcpServer>
@@ -14,6 +15,8 @@ class tst_Expected : public QObject
 private slots:
     void refused();
     void refusedCheckedNext();
+    void refusedStateOnly();
+    void portInUse();
     void flushUnconnected();
     void flushUnconnectedPointer();
     void roundTrip();
@@ -37,6 +40,25 @@ void tst_Expected::refusedCheckedNext()
     socket.connectToHost(QHostAddress::LocalHost, 1);
     socket.waitForConnected(10000);
     QCOMPARE(socket.error(), QAbstractSocket::ConnectionRefusedError);
+}
+
+void tst_Expected::refusedStateOnly()
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, 1);
+    socket.waitForConnected(10000);
+    QVERIFY(!socket.isOpen() || socket.state() != QAbstractSocket::ConnectedState);
+    QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+}
+
+void tst_Expected::portInUse()
+{
+    QTcpServer first;
+    QVERIFY(first.listen(QHostAddress::LocalHost));
+    QTcpServer second;
+    second.listen(QHostAddress::LocalHost, first.serverPort());
+    QCOMPARE(first.serverAddress(), QHostAddress(QHostAddress::LocalHost));
+    QVERIFY(!second.isListening());
 }
 
 void tst_Expected::flushUnconnected()
@@ -72,6 +94,14 @@ void tst_Expected::roundTrip()
     QVERIFY(peer->waitForReadyRead(3000));
     QCOMPARE(peer->readAll(), ping);
     QCOMPARE(client.error(), QAbstractSocket::UnknownSocketError); // no error: not an expected failure
+    QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
+}
+
+// Never called: the shape of a helper process that crashes on purpose.
+Q_DECL_UNUSED static void crashWhenConnected(QTcpSocket &socket)
+{
+    socket.waitForConnected(3000);
+    qFatal("crashing on purpose");
 }
 
 QTEST_MAIN(tst_Expected)
