@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from clang.cindex import TypeKind
@@ -244,14 +245,15 @@ class IgnoredSocketResult(Codemod):
                 return ""  # inside `if (s.waitForConnected())`: the test tolerates a dead peer
         block = above[-1] if above else None
         if block is not None and block.kind == CursorKind.COMPOUND_STMT:
-            siblings = list(block.get_children())
-            index = siblings.index(statement)
+            siblings, hashes = _block(unit, block)
+            index = hashes.index(statement.hash)
             if index + 1 < len(siblings) and _inspects(unit, siblings[index + 1], receiver, name):
                 return ""
             if index + 1 < len(siblings) and ENDS_PROCESS.match(_compact(unit, siblings[index + 1])):
                 return ""  # the process dies next, on purpose
-        for later in _later_statements(path, scope):
-            if _expects_error(unit, later, receiver) or _skips_on(unit, later, receiver):
+        expects_failure = _Expectation(receiver)
+        for later in _later_statements(unit, path, scope):
+            if expects_failure(_compact(unit, later)) or _skips_on(unit, later, receiver):
                 return ""
         if name == "flush" and _never_connected(unit, call, receiver, above):
             return ""  # false by design: the call is the subject of the test
@@ -523,32 +525,77 @@ def _calls_on(text: str, receiver: Receiver, names) -> bool:
     return re.search(rf"(?<![\w.>]){_target(receiver)}({'|'.join(names)})\(", text) is not None
 
 
+class _Memo:
+    """Per translation unit: texts and children that every call of a long
+    function would otherwise recompute for each statement after it (keyed
+    by clang's cursor hash: comparing cursors is slow)."""
+
+    def __init__(self, unit: Unit):
+        self.texts: dict[int, str] = {}
+        self.blocks: dict[int, tuple[list[Cursor], list[int]]] = {}
+        self.skips = sorted(m.start for m in unit.macro_uses if m.name == "QSKIP")
+        self.skipping: dict[int, bool] = {}  # per `if`: is there a QSKIP in it
+
+
+def _memo(unit: Unit) -> _Memo:
+    memo = unit.memo.get("QF107")
+    if memo is None:
+        memo = unit.memo["QF107"] = _Memo(unit)
+    return memo
+
+
 def _compact(unit: Unit, cursor: Cursor) -> str:
-    return re.sub(r"\s+", "", unit.spelled_text(cursor))
+    texts = _memo(unit).texts
+    key = cursor.hash
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = re.sub(r"\s+", "", unit.spelled_text(cursor))
+    return text
 
 
-def _later_statements(path: list[Cursor], scope: list[Cursor]):
+def _block(unit: Unit, holder: Cursor) -> tuple[list[Cursor], list[int]]:
+    """A block's statements and their hashes."""
+    blocks = _memo(unit).blocks
+    key = holder.hash
+    found = blocks.get(key)
+    if found is None:
+        children = list(holder.get_children())
+        found = blocks[key] = (children, [c.hash for c in children])
+    return found
+
+
+def _later_statements(unit: Unit, path: list[Cursor], scope: list[Cursor]):
     """The statements after the call's statement, in its block and in the
     enclosing blocks of the same function or lambda, in order."""
     for child, holder in zip(path, scope):
         if holder.kind == CursorKind.COMPOUND_STMT:
-            siblings = list(holder.get_children())
-            yield from siblings[siblings.index(child) + 1 :]
+            siblings, hashes = _block(unit, holder)
+            yield from siblings[hashes.index(child.hash) + 1 :]
 
 
-def _expects_error(unit: Unit, statement: Cursor, receiver: Receiver) -> bool:
-    """A later statement that asks the receiver which error happened (other
-    than a check for "no error"), or checks that it is unconnected, not
-    listening or not valid: the test expects the call to fail."""
-    text = _compact(unit, statement)
-    if _calls_on(text, receiver, ERROR_CALLS) and NO_ERROR.search(text) is None:
-        return True
-    if "waitForDisconnected" in text:
-        return False  # `state() == UnconnectedState || waitForDisconnected()`: a guard, not an expectation
-    if _calls_on(text, receiver, ("state",)) and "UnconnectedState" in text:
-        return True
-    negated = rf"!{_target(receiver)}({'|'.join(NEGATIVE_CHECKS)})\("
-    return re.search(rf"(?<![\w.>]){negated}", text) is not None
+class _Expectation:
+    """What a later statement says when the test expects the call on the
+    receiver to fail: it asks which error happened (other than a check for
+    "no error"), or checks that the object is unconnected, not listening or
+    not valid."""
+
+    def __init__(self, receiver: Receiver):
+        target = _target(receiver)
+        self.name = re.sub(r"\s+", "", receiver.text)
+        self.error = re.compile(rf"(?<![\w.>]){target}({'|'.join(ERROR_CALLS)})\(")
+        self.state = re.compile(rf"(?<![\w.>]){target}state\(")
+        self.negated = re.compile(rf"(?<![\w.>])!{target}({'|'.join(NEGATIVE_CHECKS)})\(")
+
+    def __call__(self, text: str) -> bool:
+        if self.name not in text:
+            return False  # not about this object at all (the common case, and cheap)
+        if self.error.search(text) and NO_ERROR.search(text) is None:
+            return True
+        if "waitForDisconnected" in text:
+            return False  # `state() == UnconnectedState || waitForDisconnected()`: a guard, not an expectation
+        if "UnconnectedState" in text and self.state.search(text):
+            return True
+        return self.negated.search(text) is not None
 
 
 def _skips_on(unit: Unit, statement: Cursor, receiver: Receiver) -> bool:
@@ -556,13 +603,24 @@ def _skips_on(unit: Unit, statement: Cursor, receiver: Receiver) -> bool:
     failure and skips."""
     if statement.kind != CursorKind.IF_STMT:
         return False
+    memo = _memo(unit)
+    if not memo.skips:
+        return False
+    key = statement.hash
+    skipping = memo.skipping.get(key)
+    if skipping is None:
+        span = unit.expansion_range(statement)
+        skipping = memo.skipping[key] = span is not None and bisect_left(memo.skips, span[0]) != bisect_left(
+            memo.skips, span[1]
+        )
+    if not skipping:
+        return False  # no QSKIP anywhere in it: no need to look closer
+    skips = memo.skips
     children = list(statement.get_children())
     if len(children) < 2 or not _calls_on(_compact(unit, children[0]), receiver, STATUS_CALLS):
         return False
-    span = unit.expansion_range(children[1])
-    return span is not None and any(
-        m.name == "QSKIP" and span[0] <= m.start and m.end <= span[1] for m in unit.macro_uses
-    )
+    branch = unit.expansion_range(children[1])
+    return branch is not None and bisect_left(skips, branch[0]) != bisect_left(skips, branch[1])
 
 
 def _probes(unit: Unit, if_stmt: Cursor, child: Cursor, receiver: Receiver) -> bool:

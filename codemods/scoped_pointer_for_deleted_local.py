@@ -45,7 +45,9 @@ class ScopedPointerForDeletedLocal(Codemod):
     of the same variable later in the same block:
     `QLocalSocket *socket = new QLocalSocket; ... delete socket;`, also when
     the pointer is declared first and assigned once before any other use
-    (`QLocalSocket *socket; socket = new QLocalSocket;`).
+    (`QLocalSocket *socket; socket = new QLocalSocket;`), or comes from a
+    factory: a non-virtual member function of the same class, defined in the
+    file, whose every `return` is a `new` (`QTcpSocket *socket = newSocket();`).
 
     ## Why is this bad?
     Every early exit between the `new` and the `delete` leaks the object, and in
@@ -143,6 +145,8 @@ class ScopedPointerForDeletedLocal(Codemod):
         init = [c for c in decl.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
         if not init or (len(init) == 1 and _is_null(unit, init[0])):
             return Candidate(decl, parents[-1], parents[-2], assigned_later=True)
+        if len(init) == 1 and _is_factory_call(unit, strip_implicit(init[0]), parents):
+            return Candidate(decl, parents[-1], parents[-2])
         if len(init) != 1 or strip_implicit(init[0]).kind != CursorKind.CXX_NEW_EXPR:
             return None
         new_text = unit.spelled_text(strip_implicit(init[0]))
@@ -357,12 +361,14 @@ class ScopedPointerForDeletedLocal(Codemod):
             if pointee == "auto" or not pointee:
                 return None
             return Edit.replacement(unit.path, span[0], span[1], f"QScopedPointer<{pointee}> {decl.spelling}")
-        init = [c for c in decl.get_children() if strip_implicit(c).kind == CursorKind.CXX_NEW_EXPR]
+        init = [c for c in decl.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
         new_span = unit.file_range(strip_implicit(init[0]))
         if new_span is None:
             return None
         new_text = unit.text(*new_span)
-        if pointee == "auto":
+        if pointee == "auto" and strip_implicit(init[0]).kind == CursorKind.CALL_EXPR:
+            pointee = decl.type.get_canonical().get_pointee().spelling  # `auto *s = newSocket();`
+        elif pointee == "auto":
             after_new = new_text[3:].lstrip()
             end = min((i for i in (after_new.find("("), after_new.find("{")) if i >= 0), default=len(after_new))
             pointee = after_new[:end].strip()
@@ -445,6 +451,40 @@ def _plain_return(ret: Cursor) -> bool:
                                                       TypeKind.ULONGLONG, TypeKind.LONG, TypeKind.ULONG,
                                                       TypeKind.DOUBLE, TypeKind.FLOAT))
     return False
+
+
+FUNCTION_KINDS = (CursorKind.CXX_METHOD, CursorKind.FUNCTION_DECL, CursorKind.CONSTRUCTOR, CursorKind.DESTRUCTOR,
+                  CursorKind.FUNCTION_TEMPLATE, CursorKind.LAMBDA_EXPR)
+
+
+def _is_factory_call(unit: Unit, call: Cursor, parents) -> bool:
+    """`newSocket()`: a non-virtual member function of the calling function's
+    own class, defined in this file, whose every `return` is a `new`."""
+    if call.kind != CursorKind.CALL_EXPR:
+        return False
+    callee = call.referenced
+    if callee is None or callee.kind != CursorKind.CXX_METHOD or callee.is_virtual_method():
+        return False
+    caller = next((p for p in reversed(parents) if p.kind in FUNCTION_KINDS), None)
+    if caller is None or caller.kind != CursorKind.CXX_METHOD or caller.semantic_parent != callee.semantic_parent:
+        return False
+    definition = callee.get_definition()
+    if definition is None or not unit.in_main_file(definition):
+        return False
+    returns = 0
+    for node, node_parents in walk_with_parents(definition, ()):
+        if node.kind == CursorKind.LAMBDA_EXPR or (node.kind == CursorKind.RETURN_STMT and any(
+                p.kind == CursorKind.LAMBDA_EXPR for p in node_parents)):
+            continue
+        if node.kind != CursorKind.RETURN_STMT:
+            continue
+        values = [strip_implicit(c) for c in node.get_children()]
+        if len(values) != 1 or values[0].kind != CursorKind.CXX_NEW_EXPR:
+            return False
+        if re.match(r"new\s*[\w:<>,\s*]*\[", unit.spelled_text(values[0])):
+            return False
+        returns += 1
+    return returns > 0
 
 
 def _effective_parent(parents) -> Cursor | None:

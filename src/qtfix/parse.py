@@ -109,6 +109,8 @@ class Unit:
         # String literals of this file that also appear in a helper program
         # of the analysed tree (see tree.py); set by the runner.
         self.shared_literals: frozenset[bytes] = frozenset()
+        # per-unit results of helpers that codemods call many times
+        self.memo: dict = {}
         _setup_once()
         self._main_file = _address(cindex.conf.lib.clang_getFile(tu, os.fspath(path)))
         self._line_starts = [0] + [m.end() for m in re.finditer(rb"\n", source)]
@@ -300,6 +302,30 @@ def referenced_decl(cursor: Cursor) -> Cursor | None:
     return ref if ref is not None and ref.kind is not None else None
 
 
+def base_classes(decl: Cursor) -> list[Cursor]:
+    """The declarations of the direct bases of the class `decl` defines.
+
+    libclang lists a class's base specifiers before its members, so the
+    visit stops at the first member: a Qt class has hundreds of them."""
+    bases: list[Cursor] = []
+
+    def visit(child: Cursor, _parent: Cursor, _data) -> int:
+        kind = CursorKind.from_id(child._kind_id)
+        if kind == CursorKind.CXX_BASE_SPECIFIER:
+            child._tu = decl._tu
+            base = child.type.get_declaration()
+            if base is not None and base.kind is not None:
+                bases.append(base)
+            return 1  # CXChildVisit_Continue
+        if kind.is_declaration() and kind not in (CursorKind.TEMPLATE_TYPE_PARAMETER, CursorKind.TEMPLATE_NON_TYPE_PARAMETER,
+                                                  CursorKind.TEMPLATE_TEMPLATE_PARAMETER):
+            return 0  # CXChildVisit_Break: the members have begun
+        return 1
+
+    cindex.conf.lib.clang_visitChildren(decl, cindex.cursor_visit_callback(visit), None)
+    return bases
+
+
 def is_derived_from(decl: Cursor | None, base_name: str, _seen: set | None = None) -> bool:
     """Whether the class declared by `decl` is `base_name` or derives from it."""
     if decl is None:
@@ -312,12 +338,7 @@ def is_derived_from(decl: Cursor | None, base_name: str, _seen: set | None = Non
     if usr in seen:
         return False
     seen.add(usr)
-    for child in decl.get_children():
-        if child.kind == CursorKind.CXX_BASE_SPECIFIER:
-            base = child.type.get_declaration()
-            if is_derived_from(base, base_name, seen):
-                return True
-    return False
+    return any(is_derived_from(base, base_name, seen) for base in base_classes(decl))
 
 
 def class_of_method(method: Cursor) -> Cursor | None:

@@ -282,6 +282,15 @@ def qtest_main_classes(unit: Unit) -> tuple[Cursor, ...] | None:
     """The QObject classes the main file's QTEST_MAIN (or its GUILESS/APPLESS
     form) runs; None when the file has no such macro (its test class may be
     run from another file) or its test object cannot be found."""
+    memo = unit.memo.get("qtest_main_classes", unit)
+    if memo is not unit:
+        return memo
+    result = _qtest_main_classes(unit)
+    unit.memo["qtest_main_classes"] = result
+    return result
+
+
+def _qtest_main_classes(unit: Unit) -> tuple[Cursor, ...] | None:
     starts = {m.start for m in unit.macro_uses if m.name in _QTEST_MAIN_MACROS}
     if not starts:
         return None
