@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from clang.cindex import TypeKind
 
-from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from
+from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, cursor_key, is_derived_from
 
 _SLOT_SECTION = re.compile(r"^\s*(public|protected|private)\s*(slots|Q_SLOTS)?\s*:", re.DOTALL)
 
@@ -309,6 +309,17 @@ def is_run_by_qtest(unit: Unit, function: Cursor | None) -> bool:
     """`is_test_function`, narrowed by the file's QTEST_MAIN when it has one:
     the private slots of other QObject classes (signal receivers, helper
     objects) are not run as tests; those of the test class's bases are."""
+    if function is None:
+        return False
+    answers = unit.memo.setdefault("is_run_by_qtest", {})
+    key = cursor_key(function)
+    answer = answers.get(key)
+    if answer is None:
+        answer = answers[key] = _is_run_by_qtest(unit, function)
+    return answer
+
+
+def _is_run_by_qtest(unit: Unit, function: Cursor) -> bool:
     if not is_test_function(unit, function):
         return False
     classes = qtest_main_classes(unit)
