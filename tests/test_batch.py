@@ -209,3 +209,31 @@ def test_cache_notices_a_changed_project_header(tmp_path):
     (tmp_path / "helpers.h").write_text("#pragma once\n#include <QtCore/QTimer>\ninline void poke(QTimer *&) {}\n")
     second = qtfix("check", "--format", "json", "--cache-dir", cache, "tst_uses_header.cpp", cwd=tmp_path)
     assert json.loads(second.stdout)["findings"] == []
+
+
+def test_warm_run_answers_from_the_cache_without_starting_workers(tmp_path, monkeypatch):
+    """An unchanged tree is answered in the main process: no worker is
+    forked, and the results are the ones the workers computed."""
+    from qtfix import batch
+
+    files = []
+    for name in ("tst_seedbench.cpp", "tst_tcpaccept.cpp"):
+        shutil.copy(PROGRAMS / name, tmp_path / name)
+        files.append(tmp_path / name)
+    args = FlagSource().args_for_all(files)
+    codes = tuple(sorted(discover()))
+    tasks = [batch.Task(i, f, args[f], codes, Options(), Settings(cache_dir=tmp_path / "c")) for i, f in enumerate(files)]
+    cold = batch.run_tasks(tasks, batch.Limits(jobs=2))
+    assert [r.cached for r in cold] == [False, False] and all(r.findings for r in cold)
+
+    def no_worker(*_args, **_kwargs):
+        raise AssertionError("a worker was started for a cached file")
+
+    monkeypatch.setattr(batch, "_Worker", no_worker)
+    warm = batch.run_tasks(tasks, batch.Limits(jobs=2))
+    assert [r.cached for r in warm] == [True, True]
+    assert [r.findings for r in warm] == [r.findings for r in cold]
+    # a changed file is not answered from the cache (here: it would need a worker)
+    files[1].write_bytes(files[1].read_bytes() + b"\n// changed\n")
+    with pytest.raises(AssertionError, match="a worker was started"):
+        batch.run_tasks(tasks, batch.Limits(jobs=2))

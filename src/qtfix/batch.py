@@ -18,11 +18,12 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from .codemod import Options, discover, select
-from .runner import FileResult, Settings, Status, analyse_file
+from .runner import FileResult, Settings, Status, analyse_file, cached_result
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,13 @@ class Limits:
     max_memory_mb: int | None = None  # address-space limit of a worker
 
 
+@lru_cache(maxsize=None)
+def _classes():
+    return discover()
+
+
 def _codemods(codes: Sequence[str]):
-    return select(discover(), list(codes), None)
+    return select(_classes(), list(codes), None)  # fresh instances: a codemod may keep per-file state
 
 
 def run_task(task: Task) -> FileResult:
@@ -130,14 +136,21 @@ def run_tasks(
     picks up where this one stopped.
     """
     on_result = on_result or (lambda r: None)
-    if len(tasks) == 1:
+    results: dict[int, FileResult] = {}
+    for task in tasks:
+        hit = cached_result(task.path, task.args, _codemods(task.codes), task.options, task.settings)
+        if hit is not None:
+            results[task.index] = hit
+            on_result(hit)
+    if len(results) == len(tasks):
+        return [results[t.index] for t in tasks]
+    if not results and len(tasks) == 1:
         result = run_task(tasks[0])
         on_result(result)
         return [result]
     ctx = mp.get_context("fork")
-    results: dict[int, FileResult] = {}
-    pending = list(reversed(tasks))
-    workers = [_Worker(ctx, limits.max_memory_mb) for _ in range(max(1, min(limits.jobs, len(tasks))))]
+    pending = [t for t in reversed(tasks) if t.index not in results]
+    workers = [_Worker(ctx, limits.max_memory_mb) for _ in range(max(1, min(limits.jobs, len(pending))))]
     try:
         while len(results) < len(tasks):
             for w in workers:

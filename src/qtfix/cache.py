@@ -42,8 +42,10 @@ def _codemod_fingerprint(cls: type[Codemod]) -> str:
     return hashlib.sha256(source.encode()).hexdigest()
 
 
+@lru_cache(maxsize=None)
 def engine_fingerprint() -> str:
-    """qtfix's own analysis code: a change to any of it invalidates results."""
+    """qtfix's own analysis code: a change to any of it invalidates results
+    (read once per process: the code that runs is the code loaded at start)."""
     here = Path(__file__).parent
     h = hashlib.sha256()
     for name in ("parse.py", "cpp.py", "qt.py", "codemod.py", "edits.py", "runner.py"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 import unidiff
@@ -28,11 +29,17 @@ def split_lines(data: bytes) -> list[str]:
 
 def display_path(path: Path, base: Path | None = None) -> str:
     """The path relative to `base` (the current directory) with '/' separators."""
-    base = base or Path.cwd()
+    return _relative(os.fspath(path), os.fspath(base) if base else os.getcwd())
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative(path: str, base: str) -> str:
+    # Reports name every finding's file; resolving the same paths again for
+    # each of a tree's thousands of findings was half of a warm run.
     try:
-        rel = os.path.relpath(path.resolve(), base.resolve())
+        rel = os.path.relpath(Path(path).resolve(), Path(base).resolve())
     except ValueError:
-        rel = str(path)
+        rel = path
     return rel.replace(os.sep, "/")
 
 

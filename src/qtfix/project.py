@@ -154,6 +154,12 @@ class CompileDatabase:
         return best[1] if best else None
 
 
+@lru_cache(maxsize=4096)
+def _absolute(directory: Path, value: str) -> str:
+    # Every entry of a database repeats the same include folders.
+    return str((directory / value).resolve())
+
+
 def _analysis_args(arguments: Sequence[str], directory: Path, source: Path) -> tuple[str, ...]:
     args: list[str] = []
     it = iter(arguments[1:])  # the compiler itself goes
@@ -168,10 +174,10 @@ def _analysis_args(arguments: Sequence[str], directory: Path, source: Path) -> t
         for flag in ("-I", "-isystem", "-iquote", "-include"):
             if a == flag:
                 value = next(it, "")
-                args += [flag, str((directory / value).resolve()) if value else value]
+                args += [flag, _absolute(directory, value) if value else value]
                 break
             if a.startswith(flag) and len(a) > len(flag) and flag != "-include":
-                args.append(flag + str((directory / a[len(flag):]).resolve()))
+                args.append(flag + _absolute(directory, a[len(flag):]))
                 break
         else:
             args.append(a)

@@ -96,6 +96,41 @@ def run_codemods(unit, codemods: Sequence[Codemod], options: Options) -> list[Fi
     return findings
 
 
+def _result_cache(args: Sequence[str], codemods: Sequence[Codemod], options: Options, settings: Settings):
+    """The result cache (None without one) and the function that keys a
+    file's content under this run's arguments, codemods and settings."""
+    if settings.cache_dir is None:
+        return None, None
+    from .cache import ResultCache, engine_fingerprint, result_key
+
+    engine = engine_fingerprint()
+
+    def key_of(content: bytes, verify: bool = settings.verify) -> str:
+        return result_key(
+            content, args, codemods, options, engine,
+            (verify, settings.unsafe, sorted(x.decode("utf-8", "replace") for x in settings.shared_literals)),
+        )
+
+    return ResultCache(settings.cache_dir), key_of
+
+
+def cached_result(
+    path: Path, args: Sequence[str], codemods: Sequence[Codemod], options: Options, settings: Settings
+) -> FileResult | None:
+    """The cached result of a file that has not changed since it was
+    analysed under the same settings, or None: what a worker would answer
+    first, found without starting one (a warm run is all hits)."""
+    cache, key_of = _result_cache(args, codemods, options, settings)
+    if cache is None:
+        return None
+    try:
+        source = read_source(path)
+    except (OSError, ValueError):
+        return None  # the worker reports it
+    hit = cache.get(key_of(source))
+    return replace(hit, cached=True) if hit is not None and hit.path == path else None
+
+
 def analyse_file(
     path: Path, args: Sequence[str], codemods: Sequence[Codemod], options: Options, settings: Settings = Settings()
 ) -> FileResult:
@@ -105,19 +140,8 @@ def analyse_file(
         return FileResult(path, Status.FAILED, f"cannot read: {exc.strerror or exc}")
     except ValueError as exc:
         return FileResult(path, Status.SKIPPED, str(exc))
-    cache = None
-    if settings.cache_dir is not None:
-        from .cache import ResultCache, engine_fingerprint, result_key
-
-        cache = ResultCache(settings.cache_dir)
-        engine = engine_fingerprint()
-
-        def key_of(content: bytes, verify: bool = settings.verify) -> str:
-            return result_key(
-                content, args, codemods, options, engine,
-                (verify, settings.unsafe, sorted(x.decode("utf-8", "replace") for x in settings.shared_literals)),
-            )
-
+    cache, key_of = _result_cache(args, codemods, options, settings)
+    if cache is not None:
         hit = cache.get(key_of(source))
         if hit is not None and hit.path == path:
             return replace(hit, cached=True)
