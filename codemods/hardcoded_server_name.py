@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 from qtfix.codemod import Codemod, Options
 from qtfix.cpp import call_arguments_text, code_without_comments, enclosing_statement, ensure_include, insertion_point, skip_space
 from qtfix.edits import Edit, Safety
-from qtfix.parse import CursorKind, Unit
+from qtfix.parse import Cursor, CursorKind, Unit, cursor_key, file_location, is_derived_from
 from qtfix.qt import enclosing_function, has_qtest
 
 LOCAL_CLASSES = frozenset({"QLocalServer", "QLocalSocket"})
@@ -29,6 +30,78 @@ _ARGUMENT = re.compile(
     )$""",
     re.VERBOSE | re.DOTALL,
 )
+
+
+_IDENTIFIER = re.compile(r"^(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*$")
+# What follows a variable's name in its declaration: an initializer that is
+# one constant name (the same forms as a direct argument).
+_DECLARATOR = re.compile(rb"\s*(?:\[[^\]]*\]\s*)?(?:=(?P<a>.*)|\((?P<b>.*)\)|\{(?P<c>.*)\})\s*$", re.DOTALL)
+# Variable types whose initializer can become a call of the helper.
+_QSTRING_TYPES = frozenset({"QString", "const QString"})
+_WRAPPERS = (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR)
+
+
+@dataclass(frozen=True)
+class Use:
+    """One call that receives a constant server name."""
+
+    value: str
+    prefix: str
+    statement: Cursor  # where it is reported
+    site: tuple[int, int] | None  # the text a fix rewrites (the literal); None: not editable
+    negated: bool
+    function: int | None
+    # Why this use can have no fix whatever the others do (a `const char *`
+    # variable, a macro defined in another file); "" when it can.
+    reason: str = ""
+
+
+def _constant(source: bytes, start: int, end: int):
+    """(value, prefix, (start, end) without surrounding space) when
+    `source[start:end]` is one constant name, else None."""
+    text = source[start:end]
+    stripped = text.strip()
+    m = _ARGUMENT.match(stripped.decode("utf-8"))
+    if m is None:
+        return None
+    value = m.group("value") if m.group("value") is not None else m.group("value2")
+    prefix = m.group("prefix") or m.group("prefix2") or ""
+    lead = len(text) - len(text.lstrip())
+    return value, prefix, (start + lead, start + lead + len(stripped))
+
+
+def _const_view(ctype) -> bool:
+    """A type through which an object cannot be changed: const, or a
+    pointer to const."""
+    if ctype.is_const_qualified():
+        return True
+    pointee = ctype.get_pointee()
+    return bool(pointee.spelling) and pointee.is_const_qualified()
+
+
+def _written(ref: Cursor, parents) -> bool:
+    """Whether this use of a variable may change it. Uses seen through a
+    const view (a `const QString &` parameter, a const member function, a
+    copy) only read it; an assignment, a compound assignment, a non-const
+    member function, a non-const reference or the address taken may write
+    it. Unknown forms count as writes."""
+    if _const_view(ref.type):
+        return False
+    for p in reversed(parents):
+        if p.kind in _WRAPPERS:
+            if _const_view(p.type):
+                return False
+            continue
+        if p.kind == CursorKind.VAR_DECL:
+            # `QString copy = name;` reads it; `QString &alias = name;` may write it.
+            declared = p.type.get_canonical()
+            return declared.kind.name in ("LVALUEREFERENCE", "RVALUEREFERENCE") and not _const_view(declared.get_pointee())
+        if p.kind == CursorKind.INIT_LIST_EXPR:
+            # `QStringList{name}`: the elements of an initializer list are const
+            element = p.type.get_canonical().get_array_element_type()
+            return not (element.spelling and element.is_const_qualified())
+        return True
+    return True
 
 
 def is_helper_process(unit: Unit) -> bool:
@@ -124,15 +197,14 @@ class HardcodedServerName(Codemod):
     safety = Safety.SAFE
 
     def find(self, unit: Unit, options: Options):
-        uses = []  # (literal value, prefix, statement cursor, (start, end) or None, why-not)
+        uses: list[Use] = []
         for cursor, parents in unit.walk():
             if cursor.kind != CursorKind.CALL_EXPR or cursor.spelling not in NAME_METHODS:
                 continue
             method = cursor.referenced
             if method is None or method.kind != CursorKind.CXX_METHOD:
                 continue
-            owner = method.semantic_parent
-            if owner is None or owner.spelling not in LOCAL_CLASSES:
+            if not self._is_local_class(method.semantic_parent):
                 continue
             params = list(method.get_arguments())
             if not params or "QString" not in params[0].type.spelling:
@@ -140,33 +212,48 @@ class HardcodedServerName(Codemod):
             located = self._literal_argument(unit, cursor)
             if located is None:
                 continue
-            value, prefix, span = located
+            value, prefix, span, reason = located
             if not value:
                 continue  # `connectToServer("")`: nothing to collide on, the failure is the test
             negated = self._negated(unit, parents)  # `QVERIFY(!server.listen("foo"))`: the failure is the test
             function = enclosing_function(parents)
             statement = enclosing_statement(cursor, parents)
-            uses.append((value, prefix, statement, span, negated, function.hash if function else None))
+            uses.append(Use(value, prefix, statement, span, negated, function.hash if function else None, reason))
 
+        by_site = defaultdict(list)
+        for use in uses:
+            if use.site is not None:
+                by_site[use.site].append(use)
         by_value = defaultdict(list)
         for use in uses:
-            by_value[use[0]].append(use)
+            by_value[use.value].append(use)
         for value, group in by_value.items():
-            positive = [u for u in group if not u[4]]
+            positive = [u for u in group if not u.negated]
             if not positive:
                 continue  # only expected failures: the name may be bad on purpose
             # A negative check next to the real uses in one function (a second
             # server must not get the name while the first holds it) needs the
             # same name as they get, so it is rewritten with them (and not
             # reported: it is not a bug by itself). Elsewhere it stays.
-            functions = {u[5] for u in positive}
-            companions = [u[:4] for u in group if u[4] and u[5] is not None and u[5] in functions]
-            yield from self._findings_for(unit, value, [u[:4] for u in positive], companions)
+            functions = {u.function for u in positive}
+            companions = [u for u in group if u.negated and u.function is not None and u.function in functions]
+            yield from self._findings_for(unit, value, positive, companions, by_site)
+
+    @staticmethod
+    def _is_local_class(owner) -> bool:
+        """QLocalServer, QLocalSocket, or a class of the test derived from
+        one (a `listen(const QString &)` that forwards to QLocalServer's)."""
+        if owner is None or owner.kind not in (CursorKind.CLASS_DECL, CursorKind.STRUCT_DECL):
+            return False
+        return owner.spelling in LOCAL_CLASSES or any(is_derived_from(owner, base) for base in LOCAL_CLASSES)
 
     def _literal_argument(self, unit: Unit, call):
-        """(value, prefix, (start, end) of the argument text) when the first
-        argument is a constant name; (value, prefix, None) when it is one but
-        not editable text; None when it is computed."""
+        """(value, prefix, fix site, reason) when the first argument is a
+        constant name: the argument itself when it is a literal, else the
+        literal that initializes the variable or the body of the macro it
+        names. The site is None when that text is not editable; the reason
+        says why no fix can be offered for this use alone. None when the
+        name is computed (or the variable is written after its declaration)."""
         children = list(call.get_children())
         callee = children[0] if children else None
         if callee is None:
@@ -178,21 +265,111 @@ class HardcodedServerName(Codemod):
             if literal is None:
                 return None
             m = re.fullmatch(_LITERAL, literal.spelling)
-            return (m.group("value"), m.group("prefix") or "", None) if m else None
+            return (m.group("value"), m.group("prefix") or "", None, "") if m else None
         open_paren = skip_space(unit.source, span[1])
         args = call_arguments_text(unit.source, open_paren)
         if not args:
             return None
         start, end = args[0]
-        text = unit.source[start:end]
-        stripped = text.strip()
-        m = _ARGUMENT.match(stripped.decode("utf-8"))
+        located = _constant(unit.source, start, end)
+        if located is not None:
+            return located + ("",)
+        identifier = unit.text(start, end).strip()
+        if not _IDENTIFIER.match(identifier):
+            return None
+        arguments = list(call.get_arguments())
+        if not arguments:
+            return None
+        argument = arguments[0]
+        name = identifier.rsplit("::", 1)[-1]
+        ref = next(
+            (c for c in argument.walk_preorder() if c.kind == CursorKind.DECL_REF_EXPR and c.spelling == name),
+            None,
+        )
+        if ref is not None:
+            var = ref.referenced
+            if var is None or var.kind != CursorKind.VAR_DECL:
+                return None  # a parameter, a function: computed elsewhere
+            return self._variable_site(unit, var)
+        if "::" in identifier or not any(m.name == name and start <= m.start < end for m in unit.macro_uses):
+            return None
+        return self._macro_site(unit, name, argument)
+
+    def _variable_site(self, unit: Unit, var: Cursor):
+        """The literal that initializes a variable (local, or a constant of
+        the file) that is never written after its declaration."""
+        decl = var.get_definition() or var
+        if decl.kind != CursorKind.VAR_DECL:
+            return None
+        span = unit.file_range(decl)
+        if span is None or unit.enclosing_macro(*span) is not None:
+            return None  # declared in another file, or by a macro (QFETCH)
+        _, at = file_location(decl.location)
+        name = decl.spelling.encode()
+        if not (span[0] <= at and at + len(name) <= span[1]) or unit.source[at : at + len(name)] != name:
+            return None
+        declarator = _DECLARATOR.match(unit.source, at + len(name), span[1])
+        if declarator is None:
+            return None
+        group = next(g for g in ("a", "b", "c") if declarator.group(g) is not None)
+        located = _constant(unit.source, declarator.start(group), declarator.end(group))
+        if located is None:
+            return None
+        value, prefix, site = located
+        vtype = decl.type.get_canonical()
+        local = decl.semantic_parent is not None and decl.semantic_parent.kind not in (
+            CursorKind.TRANSLATION_UNIT, CursorKind.NAMESPACE, CursorKind.CLASS_DECL, CursorKind.STRUCT_DECL)
+        if not local and not vtype.is_const_qualified() and str(decl.linkage).endswith("EXTERNAL"):
+            return None  # another translation unit may assign it
+        if any(_written(ref, parents) for ref, parents in self._references(unit, decl)):
+            return None  # reassigned or modified: the name is not that literal everywhere
+        if vtype.spelling in _QSTRING_TYPES:
+            return value, prefix, site, ""
+        return value, prefix, site, (
+            f"the name is held in {decl.spelling}, a {decl.type.spelling}, which cannot hold a name made at run "
+            f"time; make it a QString initialised with {HELPER}(QStringLiteral(\"{value}\")) by hand"
+        )
+
+    @staticmethod
+    def _references(unit: Unit, decl: Cursor):
+        """(reference, parents) of every use of the variable in the file."""
+        memo = unit.memo.setdefault("QF104.references", {})
+        name = decl.spelling
+        if name not in memo:
+            memo[name] = [(c, p) for c, p in unit.walk() if c.kind == CursorKind.DECL_REF_EXPR and c.spelling == name]
+        key = cursor_key(decl.canonical)
+        found = []
+        for ref, parents in memo[name]:
+            target = ref.referenced
+            if target is not None and target.kind == CursorKind.VAR_DECL and cursor_key(target.canonical) == key:
+                found.append((ref, parents))
+        return found
+
+    @staticmethod
+    def _macro_site(unit: Unit, name: str, argument: Cursor):
+        """The literal body of an object-like macro of the file (`#define
+        NAME "foo"`) passed as the name. A macro from another file, or
+        defined twice, is reported with no fix (its literal is what the
+        compiler saw)."""
+        code = code_without_comments(unit.source)
+        ident = re.escape(name.encode())
+        defines = list(re.finditer(rb"^[ \t]*#[ \t]*define[ \t]+" + ident + rb"(?![\w(])(?P<body>[^\r\n]*)", code, re.M))
+        if len(defines) == 1 and not re.search(rb"^[ \t]*#[ \t]*undef[ \t]+" + ident + rb"\b", code, re.M):
+            body = defines[0]
+            if body.group("body").rstrip().endswith(b"\\"):
+                return None
+            located = _constant(unit.source, body.start("body"), body.end("body"))
+            return located + ("",) if located else None
+        literals = [c for c in argument.walk_preorder() if c.kind == CursorKind.STRING_LITERAL]
+        if len(literals) != 1:
+            return None
+        m = re.fullmatch(_LITERAL, literals[0].spelling)
         if m is None:
             return None
-        value = m.group("value") if m.group("value") is not None else m.group("value2")
-        prefix = m.group("prefix") or m.group("prefix2") or ""
-        lead = len(text) - len(text.lstrip())
-        return value, prefix, (start + lead, start + lead + len(stripped))
+        where = "defined in another file" if not defines else "defined more than once in this file"
+        return m.group("value"), m.group("prefix") or "", None, (
+            f"the name comes from the macro {name}, {where}; give it a unique name by hand"
+        )
 
     @staticmethod
     def _negated(unit: Unit, parents) -> bool:
@@ -210,36 +387,44 @@ class HardcodedServerName(Codemod):
                 return False
         return False
 
-    def _findings_for(self, unit: Unit, value: str, group, companions=()):
+    def _findings_for(self, unit: Unit, value: str, group: list[Use], companions: list[Use], by_site):
         message = f'hard-coded local server name "{value}": parallel or killed runs of this test collide on it'
-        reason = self._why_no_fix(unit, value, list(group) + list(companions))
+        uses = group + companions
+        reason = self._why_no_fix(unit, value, uses, by_site)
         edits: list[Edit] = []
-        name, present = self._helper_name(unit)
+        name, present, defined_at = self._helper_name(unit)
         if not reason and name is None:
             reason = f"the names {', '.join(HELPER_NAMES)} are all taken in this file"
+        # Several calls through one variable or macro share one site: one edit.
+        sites = sorted({u.site for u in uses}) if not reason else []
+        if not reason and present and defined_at > sites[0][0]:
+            reason = f"the file's {name}() is defined after a use of the name; move it up first"
         if not reason:
             replacement = f'{name}(QStringLiteral("{value}"))'
-            edits = [Edit.replacement(unit.path, s, e, replacement) for _, _, _, (s, e) in list(group) + list(companions)]
+            edits = [Edit.replacement(unit.path, s, e, replacement) for s, e in sites]
             if not present:
                 edits += ensure_include(unit, "QUuid")
                 edits.append(Edit.insertion(unit.path, insertion_point(unit), helper_text(unit.newline.decode(), name)))
-        for _, _, statement, _ in group:
+        for use in group:
             yield self.finding(
                 unit,
-                statement,
+                use.statement,
                 message,
                 edits=edits,
-                title=f'use {name}(QStringLiteral("{value}")) for all {len(group) + len(companions)} use(s) of "{value}"',
+                title=f'use {name}(QStringLiteral("{value}")) for all {len(uses)} use(s) of "{value}"',
                 no_fix_reason=reason,
             )
 
     @staticmethod
-    def _why_no_fix(unit: Unit, value: str, group) -> str:
-        if any(span is None for _, _, _, span in group):
+    def _why_no_fix(unit: Unit, value: str, uses: list[Use], by_site) -> str:
+        reason = next((u.reason for u in uses if u.reason), "")
+        if reason:
+            return reason
+        if any(u.site is None for u in uses):
             return "a use of the name is spelled inside a macro body"
         if "/" in value or "\\" in value:
             return "the name is a file-system path; give it a unique temporary directory instead"
-        if any(prefix not in ("", "u8") for prefix, in ((p,) for _, p, _, _ in group)):
+        if any(u.prefix not in ("", "u8") for u in uses):
             return "a wide or UTF-16 literal; rewrite it by hand"
         if is_helper_process(unit):
             return (
@@ -247,8 +432,27 @@ class HardcodedServerName(Codemod):
                 "cannot be shared with the test that starts it; pass the name on its command line or in "
                 "its environment instead"
             )
+        sites = {u.site for u in uses}
+        rewritten = {id(u) for u in uses}
+        if any(id(other) not in rewritten for site in sites for other in by_site[site]):
+            return (
+                "the variable or macro holding the name also reaches a negative check "
+                "(QVERIFY(!...)) in another function, which may rely on the fixed name"
+            )
+        code = code_without_comments(unit.source)
+        for site in sites:
+            line = unit.source[unit.line_start(site[0]) : site[0]]
+            macro = re.match(rb"^[ \t]*#[ \t]*define[ \t]+(\w+)", line)
+            if macro is None:
+                continue
+            spelled = len(re.findall(rb"(?<![\w.])" + re.escape(macro.group(1)) + rb"\b", code)) - 1
+            if spelled > len(by_site[site]):
+                return (
+                    f"the macro {macro.group(1).decode()} is also used outside server-name arguments "
+                    "(a comparison, a concatenation): rewriting its body would change or break that use"
+                )
         literal = f'"{value}"'.encode()
-        if code_without_comments(unit.source).count(literal) > len(group):
+        if code.count(literal) > len(sites):
             return f"the literal {literal.decode()} is also used elsewhere in the file (a helper process, a comparison)"
         if literal in unit.shared_literals:
             return (
@@ -259,16 +463,19 @@ class HardcodedServerName(Codemod):
         return ""
 
     @staticmethod
-    def _helper_name(unit: Unit) -> tuple[str | None, bool]:
-        """(the helper's name, whether the file already defines it).
+    def _helper_name(unit: Unit) -> tuple[str | None, bool, int]:
+        """(the helper's name, whether the file already defines it, where
+        it is first declared).
 
         A name is ours when the file declares a free function of that name
         with the helper's signature (a previous qtfix run). It is taken when
         anything else in the file is declared with it: calling our helper by
         that name would then not compile, or call the wrong function."""
         declared: dict[str, set[str]] = {}
+        first: dict[str, int] = {}
         for c, _ in unit.walk():
             if c.spelling in HELPER_NAMES and c.kind.is_declaration():
+                first.setdefault(c.spelling, unit.use_offset(c))
                 free = c.kind == CursorKind.FUNCTION_DECL and c.semantic_parent.kind == CursorKind.TRANSLATION_UNIT
                 declared.setdefault(c.spelling, set()).add(
                     "ours" if free and c.type.spelling == HELPER_SIGNATURE else "other"
@@ -276,7 +483,7 @@ class HardcodedServerName(Codemod):
         for name in HELPER_NAMES:
             kinds = declared.get(name, set())
             if not kinds:
-                return name, False
+                return name, False, 0
             if kinds == {"ours"}:
-                return name, True
-        return None, False
+                return name, True, first[name]
+        return None, False, 0
