@@ -135,8 +135,20 @@ class HardcodedServerName(Codemod):
     """
     ## What it does
     Finds a fixed local server name passed to `QLocalServer::listen`,
-    `QLocalSocket::connectToServer`, `setServerName` or `QLocalServer::removeServer`,
+    `QLocalSocket::connectToServer`, `setServerName` or `QLocalServer::removeServer`
+    (or a method of the same name, taking a QString first, of a class derived
+    from QLocalServer/QLocalSocket, such as a test's own `listen()` wrapper),
     as a plain literal or wrapped in `QStringLiteral`/`QLatin1String`/`QString`.
+    The name is also followed, one step, through:
+    - a variable named as the whole argument (`listen(name)`): a local, or a
+      constant of the file (`static const QString kName = ...;`, a static
+      data member defined in the file), whose initializer is such a literal
+      and which is never written after its declaration (no assignment,
+      `+=`, non-const member call, non-const reference or address taken;
+      a written variable is skipped silently);
+    - an object-like `#define NAME "foo"` named as the whole argument.
+    Names from `_data` rows (`QFETCH(QString, name)`), function parameters,
+    class members and anything computed are not followed (not reported).
 
     ## Why is this bad?
     A local server name is a machine-wide resource (a socket file in the temp
@@ -169,7 +181,15 @@ class HardcodedServerName(Codemod):
     UUID can exceed (then `listen()` fails with no error text).
     Every use of one literal in the file is rewritten by one fix, so server and
     clients keep agreeing on the name; the helper is added once, after the
-    includes, with `#include <QUuid>` when the file lacks it.
+    includes, with `#include <QUuid>` when the file lacks it. A name held in
+    a variable or macro is rewritten where the literal is (its initializer,
+    the macro body), once however many calls go through it:
+    ```cpp
+    const QString name = uniqueServerName(QStringLiteral("foo"));
+    #define SERVER_NAME uniqueServerName(QStringLiteral("foo"))
+    ```
+    Other reads of the variable (`QCOMPARE(server.serverName(), name)`, a
+    command line built from it) then see the same unique name.
 
     ## Fix safety
     Safe: within one process every use of the literal gets the same name. No
@@ -186,7 +206,16 @@ class HardcodedServerName(Codemod):
     the name in the same function (a second server refused while the first
     holds the name) it is rewritten with them, so it still checks that. A
     negation in plain code (`if (!server.listen("foo")) return;`) is error
-    handling and is reported. The helper and `#include <QUuid>` go after the
+    handling and is reported. A negative check through a shared variable or
+    macro is rewritten with it, wherever it is. Reported with no fix: a
+    name held in a variable that is not a QString (`const char *`, `char[]`,
+    `QLatin1String`: it cannot hold a name made at run time, and changing
+    its type may break its other uses); a macro that is also used outside
+    server-name arguments (a concatenation `"x" NAME`, `QStringLiteral(NAME)`:
+    a function call in its body would not compile there or would change
+    that use), defined in another file or defined twice; and the "also
+    used elsewhere" rule above, which counts the literals a fix rewrites
+    (one per variable or macro), not the calls. The helper and `#include <QUuid>` go after the
     file's includes, outside any `#if` block, so they exist on every
     platform.
     """
@@ -319,9 +348,11 @@ class HardcodedServerName(Codemod):
         vtype = decl.type.get_canonical()
         local = decl.semantic_parent is not None and decl.semantic_parent.kind not in (
             CursorKind.TRANSLATION_UNIT, CursorKind.NAMESPACE, CursorKind.CLASS_DECL, CursorKind.STRUCT_DECL)
-        if not local and not vtype.is_const_qualified() and str(decl.linkage).endswith("EXTERNAL"):
+        element = vtype.get_array_element_type()
+        constant = vtype.is_const_qualified() or bool(element.spelling) and element.is_const_qualified()
+        if not local and not constant and str(decl.linkage).endswith("EXTERNAL"):
             return None  # another translation unit may assign it
-        if any(_written(ref, parents) for ref, parents in self._references(unit, decl)):
+        if not constant and any(_written(ref, parents) for ref, parents in self._references(unit, decl)):
             return None  # reassigned or modified: the name is not that literal everywhere
         if vtype.spelling in _QSTRING_TYPES:
             return value, prefix, site, ""
@@ -433,12 +464,6 @@ class HardcodedServerName(Codemod):
                 "its environment instead"
             )
         sites = {u.site for u in uses}
-        rewritten = {id(u) for u in uses}
-        if any(id(other) not in rewritten for site in sites for other in by_site[site]):
-            return (
-                "the variable or macro holding the name also reaches a negative check "
-                "(QVERIFY(!...)) in another function, which may rely on the fixed name"
-            )
         code = code_without_comments(unit.source)
         for site in sites:
             line = unit.source[unit.line_start(site[0]) : site[0]]
