@@ -85,8 +85,8 @@ def _written(ref: Cursor, parents) -> bool:
     copy) only read it; an assignment, a compound assignment, a non-const
     member function, a non-const reference or the address taken may write
     it. Unknown forms count as writes."""
-    if _const_view(ref.type):
-        return False
+    if ref.type.is_const_qualified():
+        return False  # (a pointer to const is still an lvalue that can be reassigned)
     for p in reversed(parents):
         if p.kind in _WRAPPERS:
             if _const_view(p.type):
@@ -215,9 +215,9 @@ class HardcodedServerName(Codemod):
     a function call in its body would not compile there or would change
     that use), defined in another file or defined twice; and the "also
     used elsewhere" rule above, which counts the literals a fix rewrites
-    (one per variable or macro), not the calls. The helper and `#include <QUuid>` go after the
-    file's includes, outside any `#if` block, so they exist on every
-    platform.
+    (one per variable or macro), not the calls. The helper and
+    `#include <QUuid>` go after the file's includes, outside any `#if`
+    block, so they exist on every platform.
     """
 
     code = "QF104"
@@ -263,7 +263,8 @@ class HardcodedServerName(Codemod):
             # A negative check next to the real uses in one function (a second
             # server must not get the name while the first holds it) needs the
             # same name as they get, so it is rewritten with them (and not
-            # reported: it is not a bug by itself). Elsewhere it stays.
+            # reported: it is not a bug by itself). Elsewhere a literal stays;
+            # one that shares a variable or macro with them is rewritten with it.
             functions = {u.function for u in positive}
             companions = [u for u in group if u.negated and u.function is not None and u.function in functions]
             yield from self._findings_for(unit, value, positive, companions, by_site)

@@ -13,6 +13,7 @@ class tst_CharPointerName : public QObject
 private slots:
     void pointerVariable();
     void arrayConstant();
+    void reassignedPointer();
 };
 
 void tst_CharPointerName::pointerVariable()
@@ -30,6 +31,16 @@ void tst_CharPointerName::arrayConstant()
     QLocalServer server;
     QVERIFY(server.listen(arrayName));
     QCOMPARE(server.serverName(), QString::fromLatin1(arrayName));
+}
+
+// The pointer is reassigned: not one fixed name, not reported.
+void tst_CharPointerName::reassignedPointer()
+{
+    const char *name = "first_pointer_name";
+    if (QCoreApplication::arguments().size() > 100)
+        name = "second_pointer_name";
+    QLocalServer server;
+    QVERIFY(server.listen(name));
 }
 
 QTEST_MAIN(tst_CharPointerName)
