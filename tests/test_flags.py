@@ -58,6 +58,29 @@ def test_precompiled_header_with_the_files_language_standard(tmp_path, std):
     assert any(p.suffix == ".pch" for p in (tmp_path / "c" / "pch").iterdir()), "no precompiled header was built"
 
 
+def test_file_the_precompiled_header_breaks_is_parsed_without_it(tmp_path):
+    """A complete PCH has already instantiated Qt's templates, so a test
+    that declares a metatype Qt's headers only use (legal C++: g++ compiles
+    it) fails with the PCH ('explicit specialization after instantiation').
+    qtfix must then parse it the plain way: same status and findings as
+    --no-pch."""
+    (tmp_path / "tst_meta.cpp").write_text(
+        "#include <QtTest/QtTest>\n#include <QtNetwork/QLocalServer>\n#include <QtNetwork/QSslError>\n\n"
+        "Q_DECLARE_METATYPE(QSslError)\n\n"
+        "class tst_Meta : public QObject\n{\n    Q_OBJECT\nprivate slots:\n"
+        "    void roundTrip()\n    {\n        QLocalServer server;\n        server.listen(\"meta_name\");\n"
+        "        QVERIFY(QVariant::fromValue(QSslError()).isValid());\n    }\n};\n\n"
+        "QTEST_MAIN(tst_Meta)\n#include \"tst_meta.moc\"\n"
+    )
+    runs = [qtfix("check", "--format", "json", "--no-cache", *extra, "tst_meta.cpp", cwd=tmp_path, cache=tmp_path / "c")
+            for extra in ([], ["--no-pch"])]
+    for res in runs:
+        assert statuses(res) == {"tst_meta.cpp": ("checked", "")}, res.stdout
+    findings = [json.loads(r.stdout)["findings"] for r in runs]
+    assert findings[0] == findings[1] and {f["code"] for f in findings[0]} >= {"QF104", "QF107"}
+    assert any(p.suffix == ".pch" for p in (tmp_path / "c" / "pch").iterdir()), "no precompiled header was built"
+
+
 def test_every_installed_qt_module_is_discovered(tmp_path):
     flags = _pkg_config_flags()
     assert f"-I{QT6}/QtDBus" in flags and "-DQT_DBUS_LIB" in flags
