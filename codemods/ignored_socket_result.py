@@ -45,7 +45,9 @@ STATUS_CALLS = (
 # Calls that ask which error happened: a test that compares one of them
 # (with anything but "no error") after the call, even several statements
 # later, expects the call to fail.
-ERROR_CALLS = ("error", "socketError", "serverError")
+# `sslHandshakeErrors()` (Qt 6) / `sslErrors()` (Qt 5): which certificate
+# errors the handshake met; a test that asks expects it to fail.
+ERROR_CALLS = ("error", "socketError", "serverError", "sslHandshakeErrors", "sslErrors")
 NO_ERROR = re.compile(r"\bUnknownSocketError\b")
 # Calls whose negation, or an UnconnectedState compared with state(), after
 # the call shows that the test expects the object not to work.
@@ -159,7 +161,9 @@ class IgnoredSocketResult(Codemod):
       checked `waitForBytesWritten`/`waitForReadyRead` after a `write`);
     - any later statement of the block (or of an enclosing block) looks at
       the same object's `error()`/`socketError()`/`serverError()` (unless
-      it compares with `UnknownSocketError`), compares its `state()` with
+      it compares with `UnknownSocketError`) or at the certificate errors
+      of its TLS handshake (`sslHandshakeErrors()`, Qt 5's `sslErrors()`:
+      a handshake with a mismatching host name is meant to fail), compares its `state()` with
       `UnconnectedState`, or checks `!isListening()`/`!isValid()`/`!isOpen()`/
       `!isEncrypted()`: the test expects the failure (a connection refused
       on purpose, a port in use), and an unexpected outcome shows up there;
