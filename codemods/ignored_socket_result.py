@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from clang.cindex import TypeKind
 
 from qtfix.codemod import Codemod, Options
-from qtfix.cpp import call_arguments_text, skip_space
+from qtfix.cpp import call_arguments_text, is_factory_call, skip_space
 from qtfix.edits import Edit, Safety
-from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from
+from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from, strip_implicit
 from qtfix.qt import (
     enclosing_function,
     enclosing_named_function,
@@ -180,7 +180,9 @@ class IgnoredSocketResult(Codemod):
       what the loop measures;
     - a short `waitFor...(n)` with n <= 100 ms, which only polls;
     - `flush()` on a local socket that nothing connected, opened or was
-      handed before: it returns false by design, the call is the subject.
+      handed before (made with `new`, or by the test's own factory member
+      function whose every `return` is a `new`): it returns false by
+      design, the call is the subject.
 
     Reported without a fix: calls in a `_data` function (`initTestCase_data`
     included), which only builds rows, where a failed probe may be the
@@ -655,6 +657,16 @@ def _counts_successes(unit: Unit, loop: Cursor) -> bool:
     return False
 
 
+def _fresh_object(unit: Unit, var: Cursor, function: Cursor | None) -> bool:
+    """The pointer is initialised with a `new`, or with the test's own
+    factory member function whose every `return` is a `new` (`newSocket()`)."""
+    if any(c.kind == CursorKind.CXX_NEW_EXPR for c in var.walk_preorder()):
+        return True
+    init = [strip_implicit(c) for c in var.get_children()
+            if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
+    return len(init) == 1 and is_factory_call(unit, init[0], function)
+
+
 def _never_connected(unit: Unit, call: Cursor, receiver: Receiver, above) -> bool:
     """flush() on a socket that is a local of this function and that no
     earlier statement connected, opened or handed to anything else."""
@@ -676,7 +688,7 @@ def _never_connected(unit: Unit, call: Cursor, receiver: Receiver, above) -> boo
     kind = var.type.get_canonical().kind
     if kind == TypeKind.LVALUEREFERENCE:
         return False
-    if kind == TypeKind.POINTER and not any(c.kind == CursorKind.CXX_NEW_EXPR for c in var.walk_preorder()):
+    if kind == TypeKind.POINTER and not _fresh_object(unit, var, function):
         return False  # a socket from elsewhere (nextPendingConnection, a member)
     before = unit.text(declared[1], span[0])
     for m in re.finditer(rf"(?<![\w.>:]){re.escape(receiver.text)}\b", before):

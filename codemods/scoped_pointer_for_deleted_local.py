@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from clang.cindex import StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Options
-from qtfix.cpp import ensure_include, line_is_only, skip_space
+from qtfix.cpp import ensure_include, is_factory_call, line_is_only, skip_space
 from qtfix.edits import Edit, Safety
-from qtfix.parse import Cursor, CursorKind, Unit, file_location, strip_implicit, walk_with_parents
+from qtfix.parse import Cursor, CursorKind, Unit, file_location, strip_implicit
 
 # Calls that take ownership of (or schedule the deletion of) a pointer passed
 # to them: after such a call the manual `delete` is not the only owner.
@@ -458,33 +458,8 @@ FUNCTION_KINDS = (CursorKind.CXX_METHOD, CursorKind.FUNCTION_DECL, CursorKind.CO
 
 
 def _is_factory_call(unit: Unit, call: Cursor, parents) -> bool:
-    """`newSocket()`: a non-virtual member function of the calling function's
-    own class, defined in this file, whose every `return` is a `new`."""
-    if call.kind != CursorKind.CALL_EXPR:
-        return False
-    callee = call.referenced
-    if callee is None or callee.kind != CursorKind.CXX_METHOD or callee.is_virtual_method():
-        return False
     caller = next((p for p in reversed(parents) if p.kind in FUNCTION_KINDS), None)
-    if caller is None or caller.kind != CursorKind.CXX_METHOD or caller.semantic_parent != callee.semantic_parent:
-        return False
-    definition = callee.get_definition()
-    if definition is None or not unit.in_main_file(definition):
-        return False
-    returns = 0
-    for node, node_parents in walk_with_parents(definition, ()):
-        if node.kind == CursorKind.LAMBDA_EXPR or (node.kind == CursorKind.RETURN_STMT and any(
-                p.kind == CursorKind.LAMBDA_EXPR for p in node_parents)):
-            continue
-        if node.kind != CursorKind.RETURN_STMT:
-            continue
-        values = [strip_implicit(c) for c in node.get_children()]
-        if len(values) != 1 or values[0].kind != CursorKind.CXX_NEW_EXPR:
-            return False
-        if re.match(r"new\s*[\w:<>,\s*]*\[", unit.spelled_text(values[0])):
-            return False
-        returns += 1
-    return returns > 0
+    return is_factory_call(unit, call, caller)
 
 
 def _effective_parent(parents) -> Cursor | None:

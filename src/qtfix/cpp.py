@@ -10,7 +10,7 @@ import re
 from pathlib import PurePosixPath
 
 from .edits import Edit
-from .parse import CursorKind, Cursor, Unit
+from .parse import CursorKind, Cursor, Unit, strip_implicit, walk_with_parents
 
 BOM = b"\xef\xbb\xbf"
 
@@ -167,3 +167,31 @@ def code_without_comments(source: bytes) -> bytes:
         return re.sub(rb"[^\r\n]", b" ", m.group(0))
 
     return _LITERAL_OR_COMMENT.sub(blank, source)
+
+
+def is_factory_call(unit: Unit, call: Cursor, caller: Cursor | None) -> bool:
+    """`newSocket()` called from `caller`: a non-virtual member function of
+    the caller's own class, defined in this file, whose every `return` is a
+    `new` of one object. What it returns is then as fresh as a `new` written
+    in place: nothing can have connected or shared it in between."""
+    if call.kind != CursorKind.CALL_EXPR:
+        return False
+    callee = call.referenced
+    if callee is None or callee.kind != CursorKind.CXX_METHOD or callee.is_virtual_method():
+        return False
+    if caller is None or caller.kind != CursorKind.CXX_METHOD or caller.semantic_parent != callee.semantic_parent:
+        return False
+    definition = callee.get_definition()
+    if definition is None or not unit.in_main_file(definition):
+        return False
+    returns = 0
+    for node, node_parents in walk_with_parents(definition, ()):
+        if node.kind != CursorKind.RETURN_STMT or any(p.kind == CursorKind.LAMBDA_EXPR for p in node_parents):
+            continue
+        values = [strip_implicit(c) for c in node.get_children()]
+        if len(values) != 1 or values[0].kind != CursorKind.CXX_NEW_EXPR:
+            return False
+        if re.match(r"new\s*[\w:<>,\s*]*\[", unit.spelled_text(values[0])):
+            return False
+        returns += 1
+    return returns > 0
