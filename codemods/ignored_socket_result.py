@@ -186,9 +186,12 @@ class IgnoredSocketResult(Codemod):
 
     Reported without a fix: calls in a `_data` function (`initTestCase_data`
     included), which only builds rows, where a failed probe may be the
-    answer and a check would fail every row; and calls inside `QBENCHMARK`
+    answer and a check would fail every row; calls inside `QBENCHMARK`
     or `QBENCHMARK_ONCE`, where a check would be measured with the code
-    under test.
+    under test; and `writeDatagram` to a broadcast address
+    (`QHostAddress::Broadcast`, or inside a loop over broadcast addresses),
+    which a platform or an interface may refuse while the test only needs
+    one of its datagrams to arrive.
 
     ## Fix safety
     Safe for `listen`, `waitForConnected`, `QLocalServer::waitForNewConnection`,
@@ -275,6 +278,12 @@ class IgnoredSocketResult(Codemod):
                     "inside QBENCHMARK a check is measured with the code under test: "
                     "check the outcome once after the benchmark block"
                 )
+        if name == "writeDatagram" and _broadcast(unit, call, scope):
+            return (
+                "a broadcast may be refused by the platform or the network (some systems refuse "
+                "255.255.255.255, some interfaces have no broadcast), and a test that sends to several "
+                "addresses usually needs only one to arrive: check it where a refusal must fail the test"
+            )
         return None
 
     # -- reporting -------------------------------------------------------------
@@ -706,6 +715,37 @@ def _receiver_variable(call: Cursor) -> Cursor | None:
     while base is not None and base.kind in TRANSPARENT and len(list(base.get_children())) == 1:
         base = next(base.get_children())
     return base.referenced if base is not None and base.kind == CursorKind.DECL_REF_EXPR else None
+
+
+def _broadcast(unit: Unit, call: Cursor, scope) -> bool:
+    """A datagram sent to a broadcast address: `QHostAddress::Broadcast` (or
+    anything named so) among the arguments, or the call sits in a loop whose
+    header names broadcast addresses (`for (const QHostAddress &a : broadcastAddresses)`)."""
+    text = _compact(unit, call)
+    arguments = text[text.find("writeDatagram(") + len("writeDatagram(") :]
+    if re.search(r"broadcast", arguments, re.IGNORECASE):
+        return True
+    for loop in scope:
+        if loop.kind not in (CursorKind.FOR_STMT, CursorKind.CXX_FOR_RANGE_STMT):
+            continue
+        span = unit.expansion_range(loop)
+        if span is None:
+            continue
+        # Q_FOREACH/foreach: the loop is the macro's, its header the macro's arguments
+        header = None
+        use = next((m for m in unit.macro_uses if m.start == span[0]), None)
+        if use is not None:
+            arguments = call_arguments_text(unit.source, skip_space(unit.source, use.end))
+            header = unit.source[use.start : arguments[-1][1]] if arguments else b""
+        if header is None:
+            children = list(loop.get_children())
+            body = unit.expansion_range(children[-1]) if children else None
+            if body is None or not span[0] <= body[0] <= span[1]:
+                continue
+            header = unit.source[span[0] : body[0]]
+        if re.search(rb"broadcast", header, re.IGNORECASE):
+            return True
+    return False
 
 
 def _benchmark(unit: Unit, loop: Cursor) -> bool:
