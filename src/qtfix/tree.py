@@ -29,21 +29,39 @@ def is_helper_program_text(code: bytes) -> bool:
     return _MAIN.search(code) is not None and _QTEST.search(code) is None
 
 
+def _code(path: Path) -> bytes:
+    try:
+        return code_without_comments(path.read_bytes())
+    except OSError:
+        return b""
+
+
 def literals_shared_with_helpers(files: Iterable[Path]) -> dict[Path, frozenset[bytes]]:
     """For each file, its string literals that also appear in another file
-    of `files` that is a helper program. Unreadable files count as empty."""
-    literals: dict[Path, frozenset[bytes]] = {}
+    of `files` that is a helper program. Unreadable files count as empty.
+
+    Every run pays for this before any file is analysed (a warm run too), so
+    only files that mention `main(` are cleaned of comments to tell helpers
+    apart, and the other files' literals are read only when there is one."""
+    files = list(files)
     helpers: dict[Path, frozenset[bytes]] = {}
     for f in files:
         try:
-            code = code_without_comments(f.read_bytes())
+            raw = f.read_bytes()
         except OSError:
-            code = b""
-        literals[f] = _literals(code)
-        if is_helper_program_text(code):
-            helpers[f] = literals[f]
+            continue
+        if _MAIN.search(raw) is not None:  # blanking comments only removes matches
+            code = code_without_comments(raw)
+            if is_helper_program_text(code):
+                helpers[f] = _literals(code)
+    if not helpers:
+        return {f: frozenset() for f in files}
+    everything = frozenset().union(*helpers.values())
     shared = {}
-    for f, own in literals.items():
-        others = frozenset().union(*(lits for h, lits in helpers.items() if h != f)) if helpers else frozenset()
-        shared[f] = own & others
+    for f in files:
+        if f in helpers:
+            others = frozenset().union(*(lits for h, lits in helpers.items() if h != f))
+            shared[f] = helpers[f] & others
+        else:
+            shared[f] = _literals(_code(f)) & everything
     return shared
