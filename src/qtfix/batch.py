@@ -18,7 +18,6 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
@@ -43,13 +42,8 @@ class Limits:
     max_memory_mb: int | None = None  # address-space limit of a worker
 
 
-@lru_cache(maxsize=None)
-def _classes():
-    return discover()
-
-
 def _codemods(codes: Sequence[str]):
-    return select(_classes(), list(codes), None)  # fresh instances: a codemod may keep per-file state
+    return select(discover(), list(codes), None)  # fresh instances: a codemod may keep per-file state
 
 
 def run_task(task: Task) -> FileResult:

@@ -14,6 +14,7 @@ import pkgutil
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 from .edits import Edit, Finding, Fix, Safety
@@ -72,6 +73,11 @@ class Codemod:
 
 def discover() -> dict[str, type[Codemod]]:
     """Every codemod shipped in `qtfix.codemods`, by code."""
+    return dict(_discover())  # a copy: the scan is done once per process
+
+
+@lru_cache(maxsize=None)
+def _discover() -> dict[str, type[Codemod]]:
     from . import codemods as package  # the top-level codemods/ folder, installed
 
     found: dict[str, type[Codemod]] = {}
