@@ -282,12 +282,9 @@ def qtest_main_classes(unit: Unit) -> tuple[Cursor, ...] | None:
     """The QObject classes the main file's QTEST_MAIN (or its GUILESS/APPLESS
     form) runs; None when the file has no such macro (its test class may be
     run from another file) or its test object cannot be found."""
-    memo = unit.memo.get("qtest_main_classes", unit)
-    if memo is not unit:
-        return memo
-    result = _qtest_main_classes(unit)
-    unit.memo["qtest_main_classes"] = result
-    return result
+    if "qtest_main_classes" not in unit.memo:
+        unit.memo["qtest_main_classes"] = _qtest_main_classes(unit)
+    return unit.memo["qtest_main_classes"]
 
 
 def _qtest_main_classes(unit: Unit) -> tuple[Cursor, ...] | None:
