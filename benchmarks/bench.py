@@ -276,13 +276,12 @@ def snapshot_qtfix(repo: Path, into: Path, worktree: bool, rev: str = "HEAD") ->
     (PYTHONPATH comes before the editable install's finder).
     """
     into.mkdir(parents=True)
-    try:
-        return _copy_qtfix(repo, into, worktree, rev)
-    finally:
-        # Byte-compiled as `pip install` does: with PYTHONDONTWRITEBYTECODE set
-        # (it is on the development machine) every run would otherwise compile
-        # qtfix's 25 modules again, 0.1 s that a warm run of 100 files notices.
-        compileall.compile_dir(str(into), quiet=1)
+    source = _copy_qtfix(repo, into, worktree, rev)
+    # Byte-compiled as `pip install` does: with PYTHONDONTWRITEBYTECODE set
+    # (it is on the development machine) every run would otherwise compile
+    # qtfix's 25 modules again, 0.1 s that a warm run of 100 files notices.
+    compileall.compile_dir(str(into), quiet=1)
+    return source
 
 
 def _copy_qtfix(repo: Path, into: Path, worktree: bool, rev: str) -> str:
