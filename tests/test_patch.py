@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import unidiff
 
-from qtfix.patch import NO_NEWLINE, check_patch, display_path, file_diff, split_lines, unified_diff
+from qtfix.fileio import split_lines
+from qtfix.patch import NO_NEWLINE, check_patch, display_path, file_diff, unified_diff
 
 BOM = b"\xef\xbb\xbf"
 TEST_BODY = [
@@ -37,10 +38,10 @@ def with_helper(lines: list[bytes]) -> list[bytes]:
 
 
 def test_split_lines_keeps_endings():
-    assert split_lines(b"a\r\nb\nc") == ["a\r\n", "b\n", "c"]
-    assert split_lines(b"a\n") == ["a\n"]
-    assert split_lines(b"") == []
-    assert split_lines(BOM + b"x\n") == ["\ufeffx\n"]
+    assert split_lines("a\r\nb\nc") == ["a\r\n", "b\n", "c"]
+    assert split_lines("a\n") == ["a\n"]
+    assert split_lines("") == []
+    assert split_lines((BOM + b"x\n").decode()) == ["\ufeffx\n"]
 
 
 def test_no_change_no_diff():

@@ -31,7 +31,8 @@ from .patch import display_path, unified_diff
 from .patch_apply import run_apply_patch
 from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
-from .runner import FileResult, Plan, Settings, Status, WriteError, plan, write_atomically
+from .fileio import WriteError, write_atomically, write_output
+from .runner import FileResult, Plan, Settings, Status, plan
 from .tree import literals_shared_with_helpers
 
 app = typer.Typer(
@@ -233,6 +234,14 @@ def check(
     raise typer.Exit(code=problems or (1 if findings else 0))
 
 
+def _files_read(results: list[FileResult], build_dir: Path | None) -> list[Path]:
+    """What an output file must never be: an analysed file or the database."""
+    reads = [r.path for r in results]
+    if build_dir is not None:
+        reads += [build_dir, build_dir / "compile_commands.json"]
+    return reads
+
+
 def colorize(patch: str) -> str:
     colors = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
     out = []
@@ -268,9 +277,9 @@ def diff(
     patch = unified_diff(p.old_contents, p.new_contents)
     if output is not None:
         try:
-            output.write_text(patch, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise fail(f"{output}: cannot write the patch: {exc.strerror}") from None
+            write_output(output, patch.encode("utf-8"), _files_read(results, build_dir))
+        except WriteError as exc:
+            raise fail(f"{exc}; the patch was not written") from None
         err.print(f"wrote {output} ({len(p.new_contents)} file(s), {len(p.resolution.accepted)} fix(es))", markup=False)
     else:
         use_color = sys.stdout.isatty() if color is None else color
@@ -361,9 +370,9 @@ def apply(
     if report is not None:
         text = report_json(summary) if report.suffix.lower() == ".json" else report_markdown(summary)
         try:
-            report.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise fail(f"{report}: cannot write the report: {exc.strerror}") from None
+            write_output(report, text.encode("utf-8"), _files_read(results, build_dir))
+        except WriteError as exc:
+            raise fail(f"{exc}; the report was not written") from None
         err.print(f"wrote {report}", markup=False)
     write_failed = any(v is not None for v in written.values())
     raise typer.Exit(code=2 if write_failed or _exit_code_for_problems(results) else 0)

@@ -5,7 +5,7 @@ each fix as a `Proposal`, receives the user's `Decision` back through
 `send()`, and yields a `FileDone` carrying the bytes to write once every fix
 of a file is answered. It does no I/O. `run_review()` is the terminal front
 end: it renders each proposal, reads the answers (from the terminal or from
-an --answers file), and writes each file once, with runner.write_atomically,
+an --answers file), and writes each file once, with fileio.write_atomically,
 only after the whole file is answered, so an interrupted review never leaves
 a file half-updated.
 
@@ -27,7 +27,8 @@ from typing import IO, Union
 from .codemod import discover
 from .edits import Edit, Finding, Fix, apply_edits
 from .patch import display_path, file_diff
-from .runner import FileResult, Status, WriteError, fixable, read_source, write_atomically
+from .fileio import WriteError, read_source, write_atomically
+from .runner import FileResult, Status, fixable
 
 # -- the engine: no I/O ------------------------------------------------------
 

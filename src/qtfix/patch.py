@@ -15,16 +15,9 @@ from pathlib import Path
 
 import unidiff
 
+from .fileio import split_lines
+
 NO_NEWLINE = "\\ No newline at end of file\n"
-
-
-def split_lines(data: bytes) -> list[str]:
-    text = data.decode("utf-8")
-    parts = text.split("\n")
-    lines = [p + "\n" for p in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
@@ -57,7 +50,7 @@ def _line(prefix: str, line: str) -> str:
 
 
 def file_diff(name: str, old: bytes, new: bytes, context: int = 3) -> str:
-    a, b = split_lines(old), split_lines(new)
+    a, b = split_lines(old.decode("utf-8")), split_lines(new.decode("utf-8"))
     out = []
     for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
         i1, i2 = group[0][1], group[-1][2]

@@ -24,15 +24,13 @@ from __future__ import annotations
 
 import os
 import re
-import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import whatthepatch
 
-from .runner import WriteError, read_source, write_atomically
+from .fileio import WriteError, create_file, delete_file, read_source, split_lines, write_atomically
 
 MAX_OFFSET = 100  # lines a hunk may have moved since the patch was made
 NO_NEWLINE_MARK = "\\"
@@ -123,15 +121,6 @@ class Result:
 
 
 # -- reading the patch -------------------------------------------------------
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines split on LF only, each keeping its ending (CRLF stays CRLF)."""
-    parts = text.split("\n")
-    lines = [p + "\n" for p in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
 
 
 def _bare(line: str) -> str:
@@ -603,44 +592,12 @@ def plan_patch(
 # -- writing -----------------------------------------------------------------
 
 
-def _create(path: Path, data: bytes, mode: int | None) -> None:
-    """Make a new file atomically, never replacing one that appeared meanwhile."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".qtfix", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        perms = (mode & 0o777) if mode else 0o644
-        os.chmod(tmp, perms & ~umask)
-        os.link(tmp, path)  # fails if the path exists
-    except FileExistsError:
-        raise WriteError(f"{path}: appeared on disk while the patch was being applied; not changed") from None
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-
-
-def _delete(path: Path, expected_old: bytes) -> None:
-    st = path.stat()
-    if not os.access(path, os.W_OK) or not st.st_mode & stat.S_IWUSR:
-        raise WriteError(f"{path}: read-only file; not deleted")
-    if path.read_bytes() != expected_old:
-        raise WriteError(f"{path}: changed on disk since it was checked; not deleted")
-    path.unlink()
-
-
 def write_outcome(o: FileOutcome) -> None:
     assert o.ok and o.path is not None
     if o.old is None:
-        _create(o.path, o.new or b"", o.mode)
+        create_file(o.path, o.new or b"", o.mode)
     elif o.new is None:
-        _delete(o.path, o.old)
+        delete_file(o.path, o.old)
     elif o.new != o.old:
         write_atomically(o.path, o.old, o.new)
 

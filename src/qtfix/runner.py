@@ -8,8 +8,6 @@ parse, a codemod crashed). One file's failure never stops the run.
 from __future__ import annotations
 
 import os
-import stat
-import tempfile
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,6 +15,7 @@ from enum import Enum
 from pathlib import Path
 
 from .codemod import Codemod, Options
+from .fileio import read_source
 from .edits import Edit, Finding, Resolution, Safety, apply_edits, resolve
 from .parse import ParseError, parse
 from .pch import usable_for as pch_usable
@@ -52,18 +51,6 @@ class Settings:
     unsafe: bool = False  # which fixes --verify considers (those that would be applied)
     # literals of the file that a helper program of the tree also uses (tree.py)
     shared_literals: frozenset[bytes] = frozenset()
-
-
-def read_source(path: Path) -> bytes:
-    """The file's bytes, or ValueError with the reason it is not editable text."""
-    data = path.read_bytes()
-    if b"\0" in data:
-        raise ValueError("binary file (it contains NUL bytes)")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 text (invalid byte at offset {exc.start}); qtfix edits only UTF-8 files") from None
-    return data
 
 
 def _project_includes(unit) -> list[str]:
@@ -288,39 +275,3 @@ def plan(results: Sequence[FileResult], unsafe: bool = False, describe=None) -> 
             new_contents[path] = new
             old_contents[path] = old
     return Plan(resolution, new_contents, old_contents)
-
-
-class WriteError(Exception):
-    """A file could not be written; it was left as it was."""
-
-
-def write_atomically(path: Path, expected_old: bytes, new: bytes) -> None:
-    """Replace the file's bytes in one rename, keeping its permissions.
-
-    Refuses a read-only file and a file that changed since it was analysed, so
-    a concurrent edit is never overwritten and no file is ever half-written.
-    """
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise WriteError(f"{path}: cannot write: {exc.strerror}") from None
-    # Root may write anything, so look at the mode bits too: a read-only test
-    # file is a statement of intent, not an obstacle to route around.
-    if not os.access(path, os.W_OK) or not st.st_mode & stat.S_IWUSR:
-        raise WriteError(f"{path}: read-only file; not changed")
-    if path.read_bytes() != expected_old:
-        raise WriteError(f"{path}: changed on disk since it was analysed; not changed (run qtfix again)")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".qtfix", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(new)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
