@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 from clang.cindex import StorageClass, TypeKind
 
-from qtfix.codemod import Codemod, Options
+from qtfix.codemod import LegacyCodemod as Codemod, Options
+from qtfix.cpp import strip_implicit
 from qtfix.cpp import ensure_include, skip_space
 from qtfix.edits import Edit, Safety
-from qtfix.parse import Cursor, CursorKind, Unit, is_derived_from, strip_implicit
+from qtfix.parse import Cursor, CursorKind, Unit, is_derived_from
 from qtfix.qt import enclosing_function, is_test_function
 
 SOCKET_CLASSES = ("QLocalSocket", "QAbstractSocket")
@@ -150,9 +151,9 @@ class BusyWaitOnSocket(Codemod):
                     edits = self._rebuilt_edits(unit, span, statements, wait, in_test, timeout, retry=False)
             message = f"busy-wait on '{wait.receiver}' has no bound: it hangs the test when the peer never comes; {remedy}"
             if edits is None:
-                yield self.finding(unit, cursor, message, no_fix_reason="part of the loop is spelled inside a macro")
+                yield self.report(unit, cursor, message, no_fix_reason="part of the loop is spelled inside a macro")
                 continue
-            yield self.finding(unit, cursor, message, edits=edits, title=f"bound the wait to {timeout} ms")
+            yield self.report(unit, cursor, message, edits=edits, title=f"bound the wait to {timeout} ms")
 
     def _match(self, unit: Unit, loop: Cursor):
         """(form, wait, cond, body, body statements) of a loop that spins

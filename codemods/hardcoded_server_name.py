@@ -4,10 +4,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from qtfix.codemod import Codemod, Options
+from qtfix.codemod import LegacyCodemod as Codemod, Options
 from qtfix.cpp import call_arguments_text, code_without_comments, enclosing_statement, ensure_include, insertion_point, skip_space
 from qtfix.edits import Edit, Safety
-from qtfix.parse import Cursor, CursorKind, Unit, cursor_key, file_location, is_derived_from
+from qtfix.parse import Cursor, CursorKind, Unit, identity, file_location, is_derived_from
 from qtfix.qt import enclosing_function, has_qtest
 
 LOCAL_CLASSES = frozenset({"QLocalServer", "QLocalSocket"})
@@ -111,6 +111,10 @@ def is_helper_process(unit: Unit) -> bool:
         if c.kind == CursorKind.FUNCTION_DECL and c.spelling == "main" and c.is_definition():
             return not has_qtest(unit)
     return False
+
+
+def _named_references(unit: Unit, name: str):
+    return [(c, p) for c, p in unit.walk() if c.kind == CursorKind.DECL_REF_EXPR and c.spelling == name]
 
 
 def helper_text(nl: str, name: str = HELPER) -> str:
@@ -267,7 +271,7 @@ class HardcodedServerName(Codemod):
             # one that shares a variable or macro with them is rewritten with it.
             functions = {u.function for u in positive}
             companions = [u for u in group if u.negated and u.function is not None and u.function in functions]
-            yield from self._findings_for(unit, value, positive, companions, by_site)
+            yield from self._findings_for(unit, value, positive, companions, by_site, options.shared_literals)
 
     @staticmethod
     def _is_local_class(owner) -> bool:
@@ -365,15 +369,13 @@ class HardcodedServerName(Codemod):
     @staticmethod
     def _references(unit: Unit, decl: Cursor):
         """(reference, parents) of every use of the variable in the file."""
-        memo = unit.memo.setdefault("QF104.references", {})
         name = decl.spelling
-        if name not in memo:
-            memo[name] = [(c, p) for c, p in unit.walk() if c.kind == CursorKind.DECL_REF_EXPR and c.spelling == name]
-        key = cursor_key(decl.canonical)
+        memo = {name: unit.once(_named_references, name)}
+        key = identity(decl.canonical)
         found = []
         for ref, parents in memo[name]:
             target = ref.referenced
-            if target is not None and target.kind == CursorKind.VAR_DECL and cursor_key(target.canonical) == key:
+            if target is not None and target.kind == CursorKind.VAR_DECL and identity(target.canonical) == key:
                 found.append((ref, parents))
         return found
 
@@ -419,10 +421,10 @@ class HardcodedServerName(Codemod):
                 return False
         return False
 
-    def _findings_for(self, unit: Unit, value: str, group: list[Use], companions: list[Use], by_site):
+    def _findings_for(self, unit: Unit, value: str, group: list[Use], companions: list[Use], by_site, shared_literals):
         message = f'hard-coded local server name "{value}": parallel or killed runs of this test collide on it'
         uses = group + companions
-        reason = self._why_no_fix(unit, value, uses, by_site)
+        reason = self._why_no_fix(unit, value, uses, by_site, shared_literals)
         edits: list[Edit] = []
         name, present, defined_at = self._helper_name(unit)
         if not reason and name is None:
@@ -438,7 +440,7 @@ class HardcodedServerName(Codemod):
                 edits += ensure_include(unit, "QUuid")
                 edits.append(Edit.insertion(unit.path, insertion_point(unit), helper_text(unit.newline.decode(), name)))
         for use in group:
-            yield self.finding(
+            yield self.report(
                 unit,
                 use.statement,
                 message,
@@ -448,7 +450,7 @@ class HardcodedServerName(Codemod):
             )
 
     @staticmethod
-    def _why_no_fix(unit: Unit, value: str, uses: list[Use], by_site) -> str:
+    def _why_no_fix(unit: Unit, value: str, uses: list[Use], by_site, shared_literals: tuple[str, ...]) -> str:
         reason = next((u.reason for u in uses if u.reason), "")
         if reason:
             return reason
@@ -480,7 +482,7 @@ class HardcodedServerName(Codemod):
         literal = f'"{value}"'.encode()
         if code.count(literal) > len(sites):
             return f"the literal {literal.decode()} is also used elsewhere in the file (a helper process, a comparison)"
-        if literal in unit.shared_literals:
+        if literal.decode() in shared_literals:
             return (
                 f"the literal {literal.decode()} also appears in a helper program of the analysed tree "
                 "(a file with its own main() and no QtTest): both sides must agree on the name, so pass "

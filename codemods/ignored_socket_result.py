@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from clang.cindex import TypeKind
 
-from qtfix.codemod import Codemod, Options
+from qtfix.codemod import LegacyCodemod as Codemod, Options
+from qtfix.cpp import strip_implicit
 from qtfix.cpp import call_arguments_text, is_factory_call, skip_space
 from qtfix.edits import Edit, Safety
-from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from, strip_implicit
+from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from
 from qtfix.qt import (
     enclosing_function,
     enclosing_named_function,
@@ -296,24 +297,24 @@ class IgnoredSocketResult(Codemod):
         function = enclosing_function(parents)
         if not (is_run_by_qtest(unit, function) and function.result_type.kind == TypeKind.VOID and qtest):
             where = _where(unit, function, parents, qtest)
-            return self.finding(
+            return self.report(
                 unit,
                 statement,
                 f"{message}; {where}: check it and report the failure (qWarning, or a result the test function checks)",
                 no_fix_reason="only a test function can turn the result into a QTest failure",
             )
         if no_fix:
-            return self.finding(unit, statement, f"{message}; {no_fix}", no_fix_reason=no_fix)
+            return self.report(unit, statement, f"{message}; {no_fix}", no_fix_reason=no_fix)
         message += ", and the test fails later for the wrong reason, or passes"
         span = _call_span(unit, call)
         if span is None:
-            return self.finding(unit, statement, message, no_fix_reason="the call is spelled inside a macro body")
+            return self.report(unit, statement, message, no_fix_reason="the call is spelled inside a macro body")
         before, after, safety = _wrapping(unit, call, receiver)
         edits = [Edit.insertion(unit.path, span[0], before), Edit.insertion(unit.path, span[1], after)]
         title = f"check the result with {before.split('(', 1)[0]}"
         if safety == Safety.UNSAFE:
             title += f" (unsafe: {FALSE_WITHOUT_FAILURE[name]})"
-        return self.finding(unit, statement, message, edits=edits, safety=safety, title=title)
+        return self.report(unit, statement, message, edits=edits, safety=safety, title=title)
 
 
 def _where(unit: Unit, function: Cursor | None, parents, qtest: bool) -> str:
@@ -553,10 +554,7 @@ class _Memo:
 
 
 def _memo(unit: Unit) -> _Memo:
-    memo = unit.memo.get("QF107")
-    if memo is None:
-        memo = unit.memo["QF107"] = _Memo(unit)
-    return memo
+    return unit.once(_Memo)
 
 
 def _compact(unit: Unit, cursor: Cursor) -> str:

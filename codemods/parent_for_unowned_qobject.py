@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from clang.cindex import AccessSpecifier, BinaryOperator, StorageClass, TypeKind
 
-from qtfix.codemod import Codemod, Options
+from qtfix.codemod import LegacyCodemod as Codemod, Options
+from qtfix.cpp import strip_implicit
 from qtfix.cpp import call_arguments_text
 from qtfix.edits import Edit, Safety
 from qtfix.parse import (
@@ -16,7 +16,6 @@ from qtfix.parse import (
     class_of_method,
     expansion_location,
     is_derived_from,
-    strip_implicit,
     walk_with_parents,
 )
 from qtfix.qt import (
@@ -228,7 +227,7 @@ class ParentForUnownedQObject(Codemod):
             reason = "destroying a QThread that still runs aborts the program, so a parent is no fix"
         else:
             edits, reason = self._fix(unit, new_expr, call, ctor_for_fix, explicit, parent_at)
-        return self.finding(
+        return self.report(
             unit,
             at,
             message,
@@ -332,7 +331,7 @@ class ParentForUnownedQObject(Codemod):
         params = list(ctor.get_arguments())
         fills = []
         for param in params[len(explicit):parent_at]:
-            text = _default_text(param)
+            text = _default_text(unit, param)
             if text is None:
                 return [], (
                     f"the parent is argument {parent_at + 1} and the default of "
@@ -602,23 +601,14 @@ def _parent_index(params: list[Cursor], cls: Cursor) -> int | None:
     return None
 
 
-@lru_cache(maxsize=64)
-def _file_bytes(name: str) -> bytes:
-    try:
-        with open(name, "rb") as fh:
-            return fh.read()
-    except OSError:
-        return b""
-
-
-def _default_text(param: Cursor) -> str | None:
+def _default_text(unit: Unit, param: Cursor) -> str | None:
     """The parameter's default argument as spelled in its declaration, when
     it is simple enough to repeat at the call; else None."""
     exprs = [c for c in param.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.TEMPLATE_REF, CursorKind.NAMESPACE_REF)]
     if len(exprs) != 1 or exprs[0].extent.start.file is None:
         return None
     start, end = exprs[0].extent.start, exprs[0].extent.end
-    data = _file_bytes(start.file.name)
+    data = unit.file_bytes(start.file.name)
     text = data[start.offset : end.offset].decode("utf-8", "replace").strip()
     m = _SIMPLE_DEFAULT.match(text)
     if m is None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from clang.cindex import TypeKind
 
-from qtfix.codemod import Codemod, Options
+from qtfix.codemod import LegacyCodemod as Codemod, Options
 from qtfix.cpp import skip_space
 from qtfix.edits import Edit, Safety
 from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method
@@ -178,7 +178,7 @@ class QtestMacroOutsideTestFunction(Codemod):
             verdict = context.verdict(check)
             if verdict.silent:
                 continue
-            yield self.finding(
+            yield self.report(
                 unit,
                 check.macro.start,
                 verdict.message,

@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 
 from clang.cindex import StorageClass, TypeKind
 
-from qtfix.codemod import Codemod, Options
+from qtfix.codemod import LegacyCodemod as Codemod, Options
+from qtfix.cpp import strip_implicit
 from qtfix.cpp import ensure_include, is_factory_call, line_is_only, skip_space
 from qtfix.edits import Edit, Safety
-from qtfix.parse import Cursor, CursorKind, Unit, file_location, strip_implicit
+from qtfix.parse import Cursor, CursorKind, Unit, file_location
 
 # Calls that take ownership of (or schedule the deletion of) a pointer passed
 # to them: after such a call the manual `delete` is not the only owner.
@@ -229,10 +230,10 @@ class ScopedPointerForDeletedLocal(Codemod):
             f"(a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
         )
         if unsure:
-            return self.finding(unit, cand.decl, message, no_fix_reason=unsure)
+            return self.report(unit, cand.decl, message, no_fix_reason=unsure)
         edits += [decl_edit, delete_edit] + ([assign_edit] if assignment is not None else [])
         edits += ensure_include(unit, "QScopedPointer")
-        return self.finding(unit, cand.decl, message, edits=edits, title=f"own '{name}' with QScopedPointer")
+        return self.report(unit, cand.decl, message, edits=edits, title=f"own '{name}' with QScopedPointer")
 
     @staticmethod
     def _only_assignment(unit: Unit, cand: Candidate, others, delete_offset: int) -> Cursor | None:

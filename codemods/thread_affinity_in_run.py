@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from clang.cindex import BinaryOperator, TypeKind
 
-from qtfix.codemod import Codemod, Options
+from qtfix.codemod import LegacyCodemod as Codemod, Options
 from qtfix.edits import Safety
 from qtfix.parse import Cursor, CursorKind, Unit, class_of_method, walk_with_parents
 from qtfix.qt import is_qobject_class, is_signal, is_thread_run, member_function_definitions, methods_run_calls
@@ -149,7 +149,7 @@ class ThreadAffinityInRun(Codemod):
                     continue
                 reported.add(key)
                 b = bound[key]
-                yield self.finding(
+                yield self.report(
                     unit,
                     cursor,
                     f"'{field.spelling}' {b.origin}, not in the thread run() executes in; create it inside "
@@ -158,10 +158,10 @@ class ThreadAffinityInRun(Codemod):
             elif cursor.kind == CursorKind.CXX_THIS_EXPR and not facts.moves_itself:
                 role = _this_role(cursor, parents)
                 if role is not None:
-                    yield self.finding(unit, cursor, _this_message(role, class_name))
+                    yield self.report(unit, cursor, _this_message(role, class_name))
             elif cursor.kind == CursorKind.CALL_EXPR and not facts.moves_itself:
                 if _implicit_receiver_connect(cursor):
-                    yield self.finding(unit, cursor, _this_message("receiver", class_name))
+                    yield self.report(unit, cursor, _this_message("receiver", class_name))
 
 
 def _this_message(role: str, class_name: str) -> str:

@@ -1,9 +1,19 @@
-"""What a codemod is, and how the catalogue in `codemods/` is discovered.
+"""What a codemod is, how the runner hands it its cursors, and how the
+catalogue in `codemods/` is discovered.
 
 A codemod is a class with a stable code (QFnnn), a name, a one-line summary,
 its documentation as the docstring (sections: What it does / Why is this bad?
-/ Example / Use instead / Fix safety) and `find(unit, options)`, a pure
-function of the translation unit that yields findings with their fixes.
+/ Example / Use instead / Fix safety), and:
+
+- `kinds`: the cursor kinds it looks at. `dispatch` walks the unit once and
+  gives each codemod its nodes (cursor + ancestors), in source order;
+- `match(unit, nodes, options)`: yields frozen `Match` values (where, what
+  to say, and what the fix needs), nothing for a site that is fine;
+- `fix(unit, match, options)`: a `Fix`, or a `NoFix` with its reason.
+
+Both are pure functions of the unit: they read no files (what they need of
+headers comes through the unit) and keep no state between units (per-unit
+answers go through `Unit.once`).
 """
 
 from __future__ import annotations
@@ -12,18 +22,46 @@ import importlib
 import inspect
 import pkgutil
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
 
 from .edits import Edit, Finding, Fix, Safety
-from .parse import Cursor, Unit
+from .parse import Cursor, CursorKind, Unit
 
 
 @dataclass(frozen=True)
 class Options:
     timeout_ms: int = 5000
+    # String literals of this file (as spelled, quotes included) that also
+    # appear in a helper program of the analysed tree (see tree.py); the
+    # runner fills them in per file.
+    shared_literals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Node:
+    """A cursor of the main file with its ancestors (outermost first)."""
+
+    cursor: Cursor
+    parents: tuple[Cursor, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One site a codemod reports. Codemods subclass it (frozen) with what
+    their `fix` needs; `at` is the byte offset the finding is reported at."""
+
+    at: int
+    message: str
+
+
+@dataclass(frozen=True)
+class NoFix:
+    """Why a match has no fix; "" for a codemod that never offers one."""
+
+    reason: str = ""
 
 
 class Codemod:
@@ -32,9 +70,18 @@ class Codemod:
     summary: ClassVar[str]
     # The best safety this codemod's fixes can have; single fixes may be lower.
     safety: ClassVar[Safety]
+    # The cursor kinds `match` is given (in source order, with their ancestors).
+    kinds: ClassVar[frozenset[CursorKind]] = frozenset()
 
-    def find(self, unit: Unit, options: Options) -> Iterator[Finding]:
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[Match]:
         raise NotImplementedError
+
+    def fix(self, unit: Unit, match: Match, options: Options) -> Fix | NoFix:
+        return NoFix()
+
+    def findings(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[Finding]:
+        for match in self.match(unit, nodes, options):
+            yield self.finding(unit, match, self.fix(unit, match, options))
 
     @classmethod
     def documentation(cls) -> str:
@@ -42,22 +89,18 @@ class Codemod:
 
     # -- helpers for subclasses --------------------------------------------
 
-    def finding(
-        self,
-        unit: Unit,
-        at: Cursor | int,
-        message: str,
-        *,
-        edits: list[Edit] | tuple[Edit, ...] = (),
-        title: str = "",
-        safety: Safety | None = None,
-        no_fix_reason: str = "",
-    ) -> Finding:
-        offset = at if isinstance(at, int) else unit.use_offset(at)
+    def fixed(self, edits: Iterable[Edit], title: str, safety: Safety | None = None) -> Fix | NoFix:
+        """The Fix of these edits (at this codemod's safety unless lowered);
+        a NoFix when there are none."""
+        edits = tuple(edits)
+        return Fix(title, edits, safety or self.safety) if edits else NoFix()
+
+    def finding(self, unit: Unit, match: Match, outcome: Fix | NoFix) -> Finding:
+        offset = match.at
         line, column = unit.line_col(offset)
-        fix = None
-        if edits:
-            fix = Fix(title or message, tuple(edits), safety or self.safety)
+        fix = outcome if isinstance(outcome, Fix) else None
+        no_fix_reason = outcome.reason if isinstance(outcome, NoFix) else ""
+        message = match.message
         return Finding(
             code=self.code,
             name=self.name,
@@ -67,8 +110,39 @@ class Codemod:
             column=column,
             message=message,
             fix=fix,
-            no_fix_reason="" if fix else no_fix_reason,
+            no_fix_reason=no_fix_reason,
         )
+
+
+class LegacyCodemod(Codemod):
+    """A codemod not yet split into match/fix: `find` yields its findings
+    itself (through `report`). Kept only while the catalogue is ported."""
+
+    def find(self, unit: Unit, options: Options) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def findings(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[Finding]:
+        return self.find(unit, options)
+
+    def report(self, unit: Unit, at: Cursor | int, message: str, *, edits=(), title: str = "",
+               safety: Safety | None = None, no_fix_reason: str = "") -> Finding:
+        offset = at if isinstance(at, int) else unit.use_offset(at)
+        outcome = self.fixed(edits, title or message, safety) if edits else NoFix(no_fix_reason)
+        return self.finding(unit, Match(offset, message), outcome)
+
+
+def dispatch(unit: Unit, codemods: Sequence[Codemod]) -> dict[str, list[Node]]:
+    """One walk of the unit: each codemod's nodes (those of its `kinds`), by code."""
+    wanted: dict[CursorKind, list[list[Node]]] = {}
+    buckets: dict[str, list[Node]] = {}
+    for codemod in codemods:
+        bucket = buckets[codemod.code] = []
+        for kind in codemod.kinds:
+            wanted.setdefault(kind, []).append(bucket)
+    for cursor, parents in unit.walk():
+        for bucket in wanted.get(cursor.kind, ()):
+            bucket.append(Node(cursor, parents))
+    return buckets
 
 
 def discover() -> dict[str, type[Codemod]]:

@@ -1,16 +1,225 @@
-"""C++ text helpers shared by codemods: includes, statements, argument text.
+"""qtfix's knowledge of C++, shared by every codemod: what libclang puts
+between a value and its use, null pointers, receivers of member calls, the
+class behind a pointer, function labels; and the text side: includes,
+statements, argument text, indentation.
 
-They work on the main file's bytes and on cursors; they never parse C++ by
-themselves beyond balancing brackets and skipping string literals.
+The text helpers work on the main file's bytes and on cursors; they never
+parse C++ by themselves beyond balancing brackets and skipping string literals.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from clang.cindex import BinaryOperator, TypeKind
+
 from .edits import Edit
-from .parse import CursorKind, Cursor, Unit, strip_implicit, walk_with_parents
+from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, walk_with_parents
+
+# -- expressions: what stands between a value and its use ----------------------
+
+# Implicit conversions (libclang's UNEXPOSED_EXPR) and parentheses: the value
+# is unchanged.
+IMPLICIT = frozenset({CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR})
+# Explicit casts: the same object, seen as another type.
+CASTS = frozenset(
+    {
+        CursorKind.CSTYLE_CAST_EXPR,
+        CursorKind.CXX_STATIC_CAST_EXPR,
+        CursorKind.CXX_DYNAMIC_CAST_EXPR,
+        CursorKind.CXX_REINTERPRET_CAST_EXPR,
+        CursorKind.CXX_CONST_CAST_EXPR,
+    }
+)
+# Cursor kinds that hold the type of an initializer, not the initializer.
+TYPE_REFERENCES = frozenset({CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF})
+
+
+def strip_implicit(cursor: Cursor, through: frozenset = IMPLICIT) -> Cursor:
+    """Look down through the nodes in `through` (by default the implicit
+    casts and parentheses) to the expression they wrap."""
+    while cursor.kind in through:
+        children = list(cursor.get_children())
+        if cursor.kind in CASTS:  # `static_cast<T *>(x)` also holds the type's name
+            children = [c for c in children if c.kind not in TYPE_REFERENCES]
+        if len(children) != 1:
+            break
+        cursor = children[0]
+    return cursor
+
+
+def strip_casts(cursor: Cursor) -> Cursor:
+    """`strip_implicit`, explicit casts included: the object expression itself."""
+    return strip_implicit(cursor, IMPLICIT | CASTS)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """What an expression is used by: the first ancestor that is not a
+    pass-through node, and the node right under it (the expression as that
+    ancestor sees it, conversions included)."""
+
+    cursor: Cursor | None  # None: nothing above but pass-through nodes
+    child: Cursor
+    depth: int  # the holder's index in the ancestors (-1 with no holder)
+
+
+def holder_of(
+    expr: Cursor, parents: tuple[Cursor, ...], passes: Callable[[Cursor], bool] = lambda c: c.kind in IMPLICIT
+) -> Holder:
+    """Look up from `expr` (whose ancestors are `parents`, outermost first)
+    through the ancestors `passes` accepts."""
+    child, i = expr, len(parents) - 1
+    while i >= 0 and passes(parents[i]):
+        child = parents[i]
+        i -= 1
+    return Holder(parents[i] if i >= 0 else None, child, i)
+
+
+def initializer(var: Cursor) -> Cursor | None:
+    """The initializer of a variable declaration, None without one (or with
+    several children qtfix does not know)."""
+    init = [c for c in var.get_children() if c.kind not in TYPE_REFERENCES]
+    return init[0] if len(init) == 1 else None
+
+
+def is_null_pointer(expr: Cursor) -> bool:
+    """`nullptr`, `NULL`, `0`, `Q_NULLPTR` (through casts): no object."""
+    expr = strip_casts(expr)
+    if expr.kind in (CursorKind.CXX_NULL_PTR_LITERAL_EXPR, CursorKind.GNU_NULL_EXPR):
+        return True
+    return expr.kind == CursorKind.INTEGER_LITERAL and [t.spelling for t in expr.get_tokens()] == ["0"]
+
+
+def holds_no_object(expr: Cursor) -> bool:
+    """A null pointer, or an empty smart pointer made in place
+    (`QPointer<T>()`, `QScopedPointer<T>(nullptr)`)."""
+    if is_null_pointer(expr):
+        return True
+    expr = strip_casts(expr)
+    if expr.kind == CursorKind.CALL_EXPR and expr.referenced is not None and expr.referenced.kind == CursorKind.CONSTRUCTOR:
+        args = list(expr.get_arguments())
+        return not args or len(args) == 1 and holds_no_object(args[0])
+    return False
+
+
+def is_assignment(op: Cursor) -> bool:
+    return op.kind == CursorKind.BINARY_OPERATOR and op.binary_operator == BinaryOperator.Assign
+
+
+def is_assigned_to(expr: Cursor, parents: tuple[Cursor, ...]) -> bool:
+    """Whether `expr` is the left-hand side of a plain assignment."""
+    holder = holder_of(expr, parents)
+    if holder.cursor is None or not is_assignment(holder.cursor):
+        return False
+    return next(iter(holder.cursor.get_children()), None) == holder.child
+
+
+def unary_operator(unit: Unit, op: Cursor) -> str:
+    """The operator of a UNARY_OPERATOR as spelled (`&`, `*`, `!`, `++`...)."""
+    m = re.match(r"\s*(\+\+|--|[&*!~+-])", unit.spelled_text(op))
+    return m.group(1) if m else ""
+
+
+def binary_operator(unit: Unit, op: Cursor) -> str:
+    """The operator between the operands of a binary operator as spelled; ""
+    when an operand is not spelled in the file."""
+    children = list(op.get_children())
+    if len(children) != 2:
+        return ""
+    return text_between(unit, children[0], children[1])
+
+
+def text_between(unit: Unit, first: Cursor, second: Cursor) -> str:
+    a, b = unit.file_range(first), unit.file_range(second)
+    if a is None or b is None:
+        return ""
+    return unit.text(a[1], b[0]).strip()
+
+
+def in_namespace(decl: Cursor | None, name: str) -> bool:
+    parent = decl.semantic_parent if decl is not None else None
+    return parent is not None and parent.kind == CursorKind.NAMESPACE and parent.spelling == name
+
+
+# -- classes, pointers, member calls ------------------------------------------
+
+# Smart pointers whose first template argument is the object's class.
+SMART_POINTERS = ("QScopedPointer", "QPointer", "QSharedPointer", "unique_ptr", "shared_ptr")
+
+
+def pointee_class(ctype) -> Cursor | None:
+    """The declaration of the (named) class behind a pointer or reference
+    type, or of the type itself; None for types that declare nothing."""
+    t = ctype.get_canonical()
+    if t.kind in (TypeKind.POINTER, TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE):
+        t = t.get_pointee().get_canonical()
+    decl = t.get_declaration()
+    return decl if decl.kind != CursorKind.NO_DECL_FOUND and decl.spelling else None
+
+
+def smart_pointee_class(ctype) -> Cursor | None:
+    """The class a smart pointer type (QScopedPointer<T>, std::unique_ptr<T>...)
+    points to; None for other types."""
+    t = ctype.get_canonical()
+    if t.get_num_template_arguments() >= 1 and any(name in t.spelling for name in SMART_POINTERS):
+        return t.get_template_argument_type(0).get_canonical().get_declaration()
+    return None
+
+
+@dataclass(frozen=True)
+class MemberCall:
+    """`object->name(...)` or `object.name(...)`."""
+
+    call: Cursor
+    member: Cursor  # the MEMBER_REF_EXPR naming the function
+    object: Cursor | None  # the object expression, None for an implicit `this`
+
+
+def member_call(call: Cursor) -> MemberCall | None:
+    """The parts of a member function call; None for any other call."""
+    member = next(call.get_children(), None)
+    if call.kind != CursorKind.CALL_EXPR or member is None or member.kind != CursorKind.MEMBER_REF_EXPR:
+        return None
+    base = next(member.get_children(), None)
+    return MemberCall(call, member, base)
+
+
+def on_this(member_ref: Cursor) -> bool:
+    """`m_x` or `this->m_x` (not `other->m_x`)."""
+    base = next(iter(member_ref.get_children()), None)
+    return base is None or strip_casts(base).kind == CursorKind.CXX_THIS_EXPR
+
+
+# -- functions -------------------------------------------------------------------
+
+
+def enclosing_function(parents: tuple[Cursor, ...]) -> Cursor | None:
+    """The innermost function or lambda around a cursor."""
+    for p in reversed(parents):
+        if p.kind in FUNCTION_KINDS or p.kind == CursorKind.LAMBDA_EXPR:
+            return p
+    return None
+
+
+def enclosing_named_function(parents: tuple[Cursor, ...]) -> Cursor | None:
+    """The innermost real function (lambdas skipped) around a cursor."""
+    for p in reversed(parents):
+        if p.kind in FUNCTION_KINDS:
+            return p
+    return None
+
+
+def function_label(function: Cursor) -> str:
+    """How messages name a function: `Class::name()` or `name()`."""
+    cls = class_of_method(function.canonical)
+    return f"{cls.spelling}::{function.spelling}()" if cls is not None else f"{function.spelling}()"
+
+
+# -- text ------------------------------------------------------------------------
 
 BOM = b"\xef\xbb\xbf"
 
@@ -101,6 +310,13 @@ def enclosing_statement(cursor: Cursor, parents: tuple[Cursor, ...]) -> Cursor:
         if chain[i - 1].kind == CursorKind.COMPOUND_STMT:
             return chain[i]
     return cursor
+
+
+def indentation_at(unit: Unit, offset: int) -> str:
+    """The white space that starts the line holding `offset`."""
+    start = unit.line_start(offset)
+    text = unit.source[start:offset]
+    return text[: len(text) - len(text.lstrip())].decode()
 
 
 def skip_space(source: bytes, pos: int) -> int:

@@ -120,6 +120,19 @@ def expansion_location(loc: cindex.SourceLocation) -> tuple[int | None, int]:
     return _address(f), off.value
 
 
+def _file_contents(tu: cindex.TranslationUnit, name: str) -> bytes:
+    lib = cindex.conf.lib
+    handle = lib.clang_getFile(tu, os.fspath(name))
+    if not handle:
+        return b""
+    get = lib.clang_getFileContents
+    get.argtypes = [cindex.TranslationUnit, cindex.c_object_p, ctypes.POINTER(ctypes.c_size_t)]
+    get.restype = ctypes.c_void_p
+    size = ctypes.c_size_t()
+    data = get(tu, handle, ctypes.byref(size))
+    return ctypes.string_at(data, size.value) if data else b""
+
+
 def _address(obj) -> int | None:
     return ctypes.cast(obj, ctypes.c_void_p).value if obj else None
 
@@ -138,14 +151,32 @@ class Unit:
         self.tu = tu
         self.path = path
         self.source = source
-        # String literals of this file that also appear in a helper program
-        # of the analysed tree (see tree.py); set by the runner.
-        self.shared_literals: frozenset[bytes] = frozenset()
-        # per-unit results of helpers that codemods call many times
-        self.memo: dict = {}
+        self._answers: dict = {}
+        self._files: dict[str, bytes] = {}
         _setup_once()
         self._main_file = _address(cindex.conf.lib.clang_getFile(tu, os.fspath(path)))
         self._line_starts = [0] + [m.end() for m in re.finditer(rb"\n", source)]
+
+    # -- what the toolkit knows about this unit -----------------------------
+
+    def once(self, function, *args):
+        """`function(self, *args)`, computed once per unit: the cache of the
+        toolkit's per-unit answers (keyed by the function itself, so two
+        helpers can never share an entry by accident)."""
+        key = (function, *args)
+        try:
+            return self._answers[key]
+        except KeyError:
+            answer = self._answers[key] = function(self, *args)
+            return answer
+
+    def file_bytes(self, name: str) -> bytes:
+        """The bytes clang parsed for a file of this unit (a header), b"" for
+        a file it does not hold. Asked from libclang, never read from disk: the
+        answer is the text the analysis saw, even if the file changed since."""
+        if name not in self._files:
+            self._files[name] = _file_contents(self.tu, name)
+        return self._files[name]
 
     # -- positions ---------------------------------------------------------
 
@@ -319,16 +350,6 @@ def walk_with_parents(cursor: Cursor, parents: tuple[Cursor, ...]) -> Iterator[t
         yield from walk_with_parents(child, inner)
 
 
-def strip_implicit(cursor: Cursor) -> Cursor:
-    """Look through the implicit casts libclang shows as UNEXPOSED_EXPR."""
-    while cursor.kind in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
-        children = list(cursor.get_children())
-        if len(children) != 1:
-            break
-        cursor = children[0]
-    return cursor
-
-
 def referenced_decl(cursor: Cursor) -> Cursor | None:
     ref = cursor.referenced
     return ref if ref is not None and ref.kind is not None else None
@@ -358,11 +379,29 @@ def base_classes(decl: Cursor) -> list[Cursor]:
     return bases
 
 
-def cursor_key(cursor: Cursor) -> tuple:
-    """What makes two cursors equal for clang_equalCursors (kind and data
-    words): a dict key that never collides, unlike `Cursor.hash`."""
+def identity(cursor: Cursor) -> tuple:
+    """The one dict key of a cursor: equal exactly when clang_equalCursors
+    says the cursors are equal (kind and data words; for a declaration, its
+    "first in its declaration group" word does not count, as there), and
+    never colliding, unlike `Cursor.hash`. Compare declarations (not
+    cursors) with `entity`."""
     data = cursor.data
-    return cursor._kind_id, data[0], data[1], data[2]
+    second = 0 if CursorKind.from_id(cursor._kind_id).is_declaration() else data[1]
+    return cursor._kind_id, data[0], second, data[2]
+
+
+def entity(decl: Cursor | None) -> tuple | None:
+    """The key of what a declaration declares: every redeclaration of one
+    function, class or variable has the same one (its canonical declaration)."""
+    if decl is None or decl.kind is None:
+        return None
+    return identity(decl.canonical)
+
+
+def same_declaration(a: Cursor | None, b: Cursor | None) -> bool:
+    """Whether two cursors declare (or refer to) one entity."""
+    ka, kb = entity(a), entity(b)
+    return ka is not None and ka == kb
 
 
 # Per translation unit: (cursor key, base name) -> is_derived_from's answer.
@@ -378,7 +417,7 @@ def is_derived_from(decl: Cursor | None, base_name: str, _seen: set | None = Non
         answers = _derived.get(tu)
         if answers is None:
             answers = _derived[tu] = {}
-        key = (cursor_key(decl), base_name)
+        key = (identity(decl), base_name)
         answer = answers.get(key)
         if answer is None:
             answer = answers[key] = is_derived_from(decl, base_name, set())

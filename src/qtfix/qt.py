@@ -1,15 +1,74 @@
-"""Qt knowledge shared by codemods: QObject classes, QtTest test functions,
-QThread::run(), the functions that enclose a cursor."""
+"""qtfix's model of Qt, shared by every codemod: QObject classes, the
+network classes and the calls of theirs that matter, QtTest (test functions,
+verification macros, QTEST_MAIN), QThread::run(), signals and slots.
+
+Whatever it needs of a header's text comes through the unit (`Unit.file_bytes`,
+the bytes clang parsed); it never reads a file."""
 
 from __future__ import annotations
 
-import os
 import re
-from functools import lru_cache
+from dataclasses import dataclass
 
 from clang.cindex import TypeKind
 
-from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, cursor_key, is_derived_from
+from .cpp import enclosing_function, enclosing_named_function
+from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from
+
+__all__ = ["enclosing_function", "enclosing_named_function"]  # where codemods used to find them
+
+# -- the network classes ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkClass:
+    """A Qt socket or server class (its subclasses count as it)."""
+
+    name: str
+    server: bool  # accepts connections (QLocalServer, QTcpServer)
+    local: bool  # named by a server name (QLocalServer, QLocalSocket), not host and port
+
+
+# QAbstractSocket covers QTcpSocket, QUdpSocket and QSslSocket; QTcpServer covers QSslServer.
+NETWORK_CLASSES = (
+    NetworkClass("QAbstractSocket", server=False, local=False),
+    NetworkClass("QLocalSocket", server=False, local=True),
+    NetworkClass("QLocalServer", server=True, local=True),
+    NetworkClass("QTcpServer", server=True, local=False),
+)
+SOCKET_CLASSES = tuple(c.name for c in NETWORK_CLASSES if not c.server)
+SERVER_CLASSES = tuple(c.name for c in NETWORK_CLASSES if c.server)
+LOCAL_CLASSES = frozenset(c.name for c in NETWORK_CLASSES if c.local)
+# The member functions of the local classes that take a server name.
+SERVER_NAME_CALLS = frozenset({"listen", "connectToServer", "setServerName", "removeServer"})
+# Member functions that (re)connect a socket.
+CONNECTING_CALLS = frozenset(
+    {"connectToHost", "connectToHostEncrypted", "connectToServer", "setSocketDescriptor", "bind", "open",
+     "startClientEncryption", "startServerEncryption"}
+)
+
+
+def network_class(decl: Cursor | None, classes: tuple[str, ...] = tuple(c.name for c in NETWORK_CLASSES)) -> bool:
+    """Whether the class `decl` is (or derives from) one of `classes`."""
+    if decl is None:
+        return False
+    decl = decl.get_definition() or decl
+    return any(is_derived_from(decl, base) for base in classes)
+
+
+# -- QtTest ---------------------------------------------------------------------
+
+# Functions of namespace QTest that a verification macro calls to record its
+# outcome. A macro use whose expansion calls one of them and holds a plain
+# `return;` is a verification macro, whatever its name (user wrappers too).
+RECORDING_CALLS = frozenset(
+    {"qVerify", "qCompare", "qFail", "qSkip", "qExpectFail", "reportResult", "qCaught", "qTest"}
+)
+# QTest's own verification macros; anything else is a user macro.
+QTEST_MACRO = re.compile(
+    r"^Q(VERIFY2?|COMPARE(_(EQ|NE|LT|LE|GT|GE))?|FAIL|SKIP(_INTERNAL)?|EXPECT_FAIL|TEST|VERIFY_THROWS_(NO_)?EXCEPTION"
+    r"|VERIFY_EXCEPTION_THROWN|TRY_\w+)$"
+)
 
 _SLOT_SECTION = re.compile(r"^\s*(public|protected|private)\s*(slots|Q_SLOTS)?\s*:", re.DOTALL)
 
@@ -24,22 +83,6 @@ def is_qobject_type(ctype) -> bool:
     if t.get_pointee().spelling:
         t = t.get_pointee().get_canonical()
     return is_qobject_class(t.get_declaration())
-
-
-def enclosing_function(parents: tuple[Cursor, ...]) -> Cursor | None:
-    """The innermost function or lambda around a cursor."""
-    for p in reversed(parents):
-        if p.kind in FUNCTION_KINDS or p.kind == CursorKind.LAMBDA_EXPR:
-            return p
-    return None
-
-
-def enclosing_named_function(parents: tuple[Cursor, ...]) -> Cursor | None:
-    """The innermost real function (lambdas skipped) around a cursor."""
-    for p in reversed(parents):
-        if p.kind in FUNCTION_KINDS:
-            return p
-    return None
 
 
 def access_section(unit: Unit, method: Cursor) -> tuple[str, bool]:
@@ -67,19 +110,16 @@ def access_section(unit: Unit, method: Cursor) -> tuple[str, bool]:
 
 
 def _spec_text(unit: Unit, spec: Cursor) -> str:
+    """The text of an access specifier up to its `:` (`private Q_SLOTS:`),
+    in the main file or in the header that declares the class."""
     span = unit.expansion_range(spec)
     if span is not None:
         end = unit.source.find(b":", span[0])
         return unit.text(span[0], end + 1) if end >= 0 else ""
-    # declared in a header: read that file's text around the specifier
     loc = spec.extent.start
     if loc.file is None:
         return ""
-    try:
-        with open(loc.file.name, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return ""
+    data = unit.file_bytes(loc.file.name)
     end = data.find(b":", loc.offset)
     return data[loc.offset : end + 1].decode("utf-8", "replace") if end >= 0 else ""
 
@@ -160,29 +200,12 @@ def _moc_marker(unit: Unit, method: Cursor) -> str:
     loc = decl.location
     if loc.file is None:
         return ""
-    data = unit.source if unit.in_main_file(decl) else _header_bytes(loc.file.name)
+    data = unit.source if unit.in_main_file(decl) else unit.file_bytes(loc.file.name)
     end = loc.offset
     window = data[max(0, end - 400) : end]
     bounds = [m.end() for m in _DECLARATION_BOUND.finditer(window)]
     m = _MOC_MARKERS.search(window[bounds[-1] if bounds else 0 :].decode("utf-8", "replace"))
     return m.group(1) if m else ""
-
-
-def _header_bytes(path: str) -> bytes:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return b""
-    return _read_cached(path, st.st_mtime_ns, st.st_size)
-
-
-@lru_cache(maxsize=32)
-def _read_cached(path: str, mtime_ns: int, size: int) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError:
-        return b""
 
 
 def is_thread_run(function: Cursor | None) -> bool:
@@ -253,6 +276,10 @@ _QTEST_INCLUDE = re.compile(rb'^\s*#\s*include\s*[<"](?:QtTest/|QTest\b|QSignalS
 
 
 def has_qtest(unit: Unit) -> bool:
+    return unit.once(_has_qtest)
+
+
+def _has_qtest(unit: Unit) -> bool:
     """Whether QTest's macros are available to the main file through its own
     includes (directly, or through a project header it includes).
 
@@ -266,12 +293,8 @@ def has_qtest(unit: Unit) -> bool:
         return True
     for _, _, _, resolved in unit.includes:
         if resolved and not resolved.startswith(("/usr/", "/opt/")):
-            try:
-                with open(resolved, "rb") as fh:
-                    if _QTEST_INCLUDE.search(fh.read()):
-                        return True
-            except OSError:
-                continue
+            if _QTEST_INCLUDE.search(unit.file_bytes(resolved)):
+                return True
     return False
 
 
@@ -282,9 +305,7 @@ def qtest_main_classes(unit: Unit) -> tuple[Cursor, ...] | None:
     """The QObject classes the main file's QTEST_MAIN (or its GUILESS/APPLESS
     form) runs; None when the file has no such macro (its test class may be
     run from another file) or its test object cannot be found."""
-    if "qtest_main_classes" not in unit.memo:
-        unit.memo["qtest_main_classes"] = _qtest_main_classes(unit)
-    return unit.memo["qtest_main_classes"]
+    return unit.once(_qtest_main_classes)
 
 
 def _qtest_main_classes(unit: Unit) -> tuple[Cursor, ...] | None:
@@ -308,12 +329,7 @@ def is_run_by_qtest(unit: Unit, function: Cursor | None) -> bool:
     objects) are not run as tests; those of the test class's bases are."""
     if function is None:
         return False
-    answers = unit.memo.setdefault("is_run_by_qtest", {})
-    key = cursor_key(function)
-    answer = answers.get(key)
-    if answer is None:
-        answer = answers[key] = _is_run_by_qtest(unit, function)
-    return answer
+    return unit.once(_is_run_by_qtest, function)  # a cursor is a key: clang_equalCursors compares it
 
 
 def _is_run_by_qtest(unit: Unit, function: Cursor) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
-from .codemod import Codemod, Options
+from .codemod import Codemod, Options, dispatch
 from .fileio import read_source
 from .edits import Edit, Finding, Resolution, Safety, apply_edits, resolve
 from .parse import ParseError, parse
@@ -70,9 +70,10 @@ class CodemodCrash(Exception):
 
 def run_codemods(unit, codemods: Sequence[Codemod], options: Options) -> list[Finding]:
     findings: list[Finding] = []
+    nodes = dispatch(unit, codemods)  # one walk of the unit for all codemods
     for codemod in codemods:
         try:
-            findings.extend(codemod.find(unit, options))
+            findings.extend(codemod.findings(unit, nodes[codemod.code], options))
         except Exception as exc:  # a codemod bug must not stop the batch
             where = traceback.extract_tb(exc.__traceback__)[-1]
             raise CodemodCrash(
@@ -134,7 +135,7 @@ def analyse_file(
             return replace(hit, cached=True)
     try:
         unit = _parse(path, source, args, settings)
-        unit.shared_literals = settings.shared_literals
+        options = replace(options, shared_literals=tuple(sorted(x.decode() for x in settings.shared_literals)))
         findings = run_codemods(unit, codemods, options)
     except ParseError as exc:
         reason = str(exc).removeprefix(f"{path}: ")
@@ -154,7 +155,6 @@ def analyse_file(
             # own result goes into the cache, so a resumed or repeated run
             # does not parse it again.
             try:
-                verdict.fixed_unit.shared_literals = settings.shared_literals
                 after = run_codemods(verdict.fixed_unit, codemods, options)
                 fixed = FileResult(path, Status.CHECKED, findings=tuple(after), source=verdict.fixed_content)
                 deps = _project_includes(verdict.fixed_unit)
