@@ -7,6 +7,7 @@ notes and errors go to stderr. Exit codes: 0 nothing found / nothing to do,
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections import Counter
@@ -33,6 +34,8 @@ from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
 from .fileio import WriteError, write_atomically, write_output
 from .runner import FileResult, Plan, Settings, Status, plan
+from .ctest import BuildError, load_build
+from .prove import Files, Proof, Prover, proof_json, proof_markdown, prove
 from .tree import literals_shared_with_helpers
 
 app = typer.Typer(
@@ -309,7 +312,9 @@ def apply(
     cache_dir: CacheDirOpt = None,
     file_timeout: FileTimeoutOpt = 120.0,
     max_memory: MaxMemoryOpt = None,
-    verify: Annotated[bool, typer.Option("--verify", help="Compile each fixed file; roll back exactly the fixes that break it.")] = False,
+    verify: Annotated[bool, typer.Option("--verify", help="Compile each fixed file; roll back exactly the fixes that break it. --verify=tests: rebuild and run the tests built from the fixed files (CTest, -p BUILD) and keep only the fixes that keep them green.")] = False,
+    verify_tests: Annotated[bool, typer.Option("--verify-tests", hidden=True)] = False,
+    max_rebuilds: Annotated[int, typer.Option("--max-rebuilds", min=1, help="With --verify=tests: at most this many rebuilds while bisecting failing tests to the fixes that break them.")] = 12,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write a per-file report: FILE.md (Markdown) or FILE.json.")] = None,
 ) -> None:
     """Write the fixes in place (atomically, permissions kept); or review them first (--interactive); or apply a saved patch (--patch)."""
@@ -333,6 +338,8 @@ def apply(
         raise fail(f"{report}: --report takes a .md or .json file name")
     batch = _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory, verify)
     cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes, batch)
+    if verify_tests:
+        raise typer.Exit(code=_apply_proven(cfg, jobs, max_rebuilds, report))
     written: dict[Path, str | None] = {}
     applied: list = []
 
@@ -368,14 +375,89 @@ def apply(
     elif not written:
         err.print("nothing to fix")
     if report is not None:
-        text = report_json(summary) if report.suffix.lower() == ".json" else report_markdown(summary)
-        try:
-            write_output(report, text.encode("utf-8"), _files_read(results, build_dir))
-        except WriteError as exc:
-            raise fail(f"{exc}; the report was not written") from None
-        err.print(f"wrote {report}", markup=False)
+        _write_report(report, summary, results, build_dir)
     write_failed = any(v is not None for v in written.values())
     raise typer.Exit(code=2 if write_failed or _exit_code_for_problems(results) else 0)
+
+
+def _write_report(report: Path, summary, results, build_dir, extra_md: str = "", extra_json=None) -> None:
+    if report.suffix.lower() == ".json":
+        text = report_json(summary)
+        if extra_json is not None:
+            text = json.dumps(dict(json.loads(text), tests=extra_json), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = report_markdown(summary) + extra_md
+    try:
+        write_output(report, text.encode("utf-8"), _files_read(results, build_dir))
+    except WriteError as exc:
+        raise fail(f"{exc}; the report was not written") from None
+    err.print(f"wrote {report}", markup=False)
+
+
+def _apply_proven(cfg: RunConfig, jobs: int, max_rebuilds: int, report: Path | None) -> int:
+    """apply --verify=tests: analyse, then write the fixes the tests keep green (prove.py)."""
+    if cfg.build_dir is None:
+        raise fail("--verify=tests needs the build (-p BUILD): its tests are what the fixes are checked against")
+    build_dir = cfg.build_dir.parent if cfg.build_dir.is_file() else cfg.build_dir
+    try:
+        build = load_build(build_dir)
+    except BuildError as exc:
+        raise fail(str(exc)) from None
+    results = run_analysis(cfg)
+    p = make_plan(results, cfg.unsafe_fixes)
+    if not p.new_contents:
+        err.print("nothing to fix")
+        return _exit_code_for_problems(results)
+    files = Files(p.old_contents)
+    with verify_status() as say:
+        prover = Prover(build, files, jobs=jobs, max_rebuilds=max_rebuilds, say=say)
+        try:
+            proof = prove(prover, p.resolution.accepted)
+        except KeyboardInterrupt:
+            files.restore()
+            err.print("interrupted: every file is back to its original content; the build directory is usable "
+                      "(the next build recompiles what changed)")
+            return 130
+        except (BuildError, WriteError) as exc:
+            files.restore()
+            raise fail(f"{exc}; every file is back to its original content") from None
+    for b in proof.rolled_back:
+        err.print(f"{display_path(b.finding.path)}:{b.finding.line}:{b.finding.column}: rolled back {b.finding.code}: "
+                  f"{b.test}::{b.case} fails with it: {b.message}", markup=False)
+    changed = [path for path, new in files.current.items() if new != files.originals[path]]
+    for path in sorted(changed):
+        codes = Counter(f.code for f in proof.kept if path in {e.path for e in f.fix.edits})
+        print(f"fixed {display_path(path)} ({', '.join(f'{c} x{n}' for c, n in sorted(codes.items()))})", flush=True)
+    err.print(proof_table(proof))
+    if report is not None:
+        summary = summarize(results, proof.kept, {path: None for path in changed})
+        _write_report(report, summary, results, cfg.build_dir, proof_markdown(proof), proof_json(proof))
+    regressed = proof.regressed
+    for row in regressed:
+        err.print(f"qtfix: error: {row.test} is still failing after the rollbacks: {row.note}", markup=False)
+    return 2 if regressed else _exit_code_for_problems(results)
+
+
+@contextmanager
+def verify_status():
+    """A live status line on a terminal, a plain line per step otherwise."""
+    if err.is_terminal:
+        with err.status("verify: starting") as status:
+            yield lambda msg: status.update(f"verify: {msg}")
+        return
+    yield lambda msg: err.print(f"verify: {msg}", markup=False)
+
+
+def proof_table(proof: Proof) -> Table:
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, title_justify="left",
+                  title=f"tests: {len(proof.kept)} fix(es) kept, {len(proof.rolled_back)} rolled back, "
+                        f"{proof.rebuilds} bisect rebuild(s)")
+    for col in ("test", "before", "after", "kept", "rolled back"):
+        table.add_column(col)
+    for r in proof.rows:
+        table.add_row(r.test, r.before.summary(), r.after.summary() if r.after else "not run",
+                      str(len(r.kept)), str(len(r.rolled_back)))
+    return table
 
 
 @app.command("list")
@@ -413,5 +495,21 @@ def root(
     """Codemods for legacy Qt test suites."""
 
 
+def _spelled_out(argv: list[str]) -> list[str]:
+    """`--verify=tests` / `--verify=compile`: one option with a mode, where a
+    bare `--verify` stays today's compile check (and never eats a PATH)."""
+    out = []
+    for arg in argv:
+        if arg.startswith("--verify="):
+            mode = arg.split("=", 1)[1]
+            if mode not in ("tests", "compile"):
+                err.print(f"qtfix: error: --verify={mode}: the modes are 'compile' (the default) and 'tests'", markup=False)
+                raise SystemExit(2)
+            arg = "--verify-tests" if mode == "tests" else "--verify"
+        out.append(arg)
+    return out
+
+
 def main() -> None:
+    sys.argv[1:] = _spelled_out(sys.argv[1:])
     app()
