@@ -1,19 +1,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from clang.cindex import StorageClass, TypeKind
 
-from qtfix.codemod import LegacyCodemod as Codemod, Options
-from qtfix.cpp import strip_implicit
-from qtfix.cpp import ensure_include, skip_space
-from qtfix.edits import Edit, Safety
-from qtfix.parse import Cursor, CursorKind, Unit, is_derived_from
-from qtfix.qt import enclosing_function, is_test_function
-
-SOCKET_CLASSES = ("QLocalSocket", "QAbstractSocket")
-SERVER_CLASSES = ("QLocalServer", "QTcpServer")
+from qtfix.codemod import Codemod, Match, Node, NoFix, Options
+from qtfix.cpp import (enclosing_function, ensure_include, indentation_at, initializer, member_call, pointee_class,
+                       skip_space, smart_pointee_class, strip_implicit, text_between)
+from qtfix.edits import Edit, Fix, Safety
+from qtfix.parse import Cursor, CursorKind, Unit
+from qtfix.qt import SERVER_CLASSES, SOCKET_CLASSES, is_test_function, network_class
 EVENT_PUMPS = frozenset({"processEvents", "qWait"})
 # Sleeping never runs the event loop: the socket's state cannot change while
 # the loop sleeps, so such a loop only ends by luck (or through waitFor...).
@@ -32,6 +30,32 @@ class Wait:
     pending: str  # the loop's own condition, as spelled: holds while still waiting
     blocking: bool = True  # whether `call` ends the wait (not for "leaves ConnectingState")
     line: bool = False  # waiting for a whole line: `call` repeated until canReadLine()
+
+
+@dataclass(frozen=True)
+class BusyWait(Match):
+    loop: Cursor
+    span: tuple[int, int]  # the loop's bytes
+    form: str  # "while", "do" or "forever" (`for (;;)` / `while (true)` with `if (done) break;`)
+    wait: Wait
+    cond: Cursor | None  # the loop's condition (None for "forever")
+    body: Cursor
+    statements: tuple[Cursor, ...]  # the body's statements ("forever": without the break)
+    shape: str  # what the body does: "empty", "sleep", "events" or "retry"
+    in_test: bool  # in a QtTest test function: checks are QVERIFY2, else qWarning
+
+
+def _remedy(shape: str, wait: Wait, in_test: bool) -> str:
+    if shape in ("empty", "sleep"):
+        if wait.line:
+            return f"call {wait.call}() until canReadLine(), within a deadline"
+        remedy = f"use {wait.call}() with a timeout"
+        return f"sleeping never lets '{wait.receiver}' see its events; {remedy}" if shape == "sleep" else remedy
+    if shape == "retry":
+        return f"retry within a deadline, waiting with {wait.call}()"
+    if in_test:
+        return "bound it with QTRY_VERIFY2_WITH_TIMEOUT, which keeps the event loop running"
+    return "bound it with a deadline, keeping the event loop running"
 
 
 class BusyWaitOnSocket(Codemod):
@@ -107,53 +131,47 @@ class BusyWaitOnSocket(Codemod):
     summary = "unbounded loop spinning on a socket/server state instead of a waitFor...() with a timeout"
     safety = Safety.SAFE
 
-    def find(self, unit: Unit, options: Options):
-        for cursor, parents in unit.walk():
-            if cursor.kind not in (CursorKind.WHILE_STMT, CursorKind.DO_STMT, CursorKind.FOR_STMT):
-                continue
-            span = unit.file_range(cursor)
-            if span is None or unit.expansion_range(cursor) != span:
+    kinds = frozenset({CursorKind.WHILE_STMT, CursorKind.DO_STMT, CursorKind.FOR_STMT})
+
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[BusyWait]:
+        for node in nodes:
+            loop, parents = node.cursor, node.parents
+            span = unit.file_range(loop)
+            if span is None or unit.expansion_range(loop) != span:
                 continue  # a loop made by a macro (QTRY_*) or spelled in one
-            match = self._match(unit, cursor)
-            if match is None:
+            found = self._match(unit, loop)
+            if found is None:
                 continue
-            form, wait, cond, body, statements = match
+            form, wait, cond, body, statements = found
             shape = self._body_shape(unit, statements, wait)
             if shape is None or (shape in ("empty", "sleep") and not wait.blocking):
                 continue
-            if shape == "sleep" and not self._lives_here(unit, cursor, wait, enclosing_function(parents)):
+            if shape == "sleep" and not self._lives_here(unit, loop, wait, enclosing_function(parents)):
                 continue  # polled from another thread, where sleeping is how to wait
             in_test = is_test_function(unit, enclosing_function(parents))
-            timeout = options.timeout_ms
-            if shape in ("empty", "sleep"):
-                remedy = f"use {wait.call}() with a timeout"
-                if shape == "sleep":
-                    remedy = f"sleeping never lets '{wait.receiver}' see its events; {remedy}"
-                if wait.line:
-                    remedy = f"call {wait.call}() until canReadLine(), within a deadline"
-                    edits = self._line_edits(unit, span, wait, in_test, timeout)
-                else:
-                    edits = self._blocking_edits(unit, span, wait, in_test, timeout)
-            elif shape == "retry":
-                remedy = f"retry within a deadline, waiting with {wait.call}()"
-                if form == "while":
-                    edits = self._deadline_edits(unit, cursor, cond, body, wait, in_test, timeout, retry=True)
-                else:
-                    edits = self._rebuilt_edits(unit, span, statements, wait, in_test, timeout, retry=True)
-            elif in_test:
-                remedy = "bound it with QTRY_VERIFY2_WITH_TIMEOUT, which keeps the event loop running"
-                edits = self._qtry_edits(unit, span, wait, timeout)
+            message = f"busy-wait on '{wait.receiver}' has no bound: it hangs the test when the peer never comes; "
+            message += _remedy(shape, wait, in_test)
+            yield BusyWait(unit.use_offset(loop), message, loop, span, form, wait, cond, body, tuple(statements),
+                           shape, in_test)
+
+    def fix(self, unit: Unit, match: BusyWait, options: Options) -> Fix | NoFix:
+        m, timeout = match, options.timeout_ms
+        if m.shape in ("empty", "sleep"):
+            if m.wait.line:
+                edits = self._line_edits(unit, m.span, m.wait, m.in_test, timeout)
             else:
-                remedy = "bound it with a deadline, keeping the event loop running"
-                if form == "while":
-                    edits = self._deadline_edits(unit, cursor, cond, body, wait, in_test, timeout, retry=False)
-                else:
-                    edits = self._rebuilt_edits(unit, span, statements, wait, in_test, timeout, retry=False)
-            message = f"busy-wait on '{wait.receiver}' has no bound: it hangs the test when the peer never comes; {remedy}"
-            if edits is None:
-                yield self.report(unit, cursor, message, no_fix_reason="part of the loop is spelled inside a macro")
-                continue
-            yield self.report(unit, cursor, message, edits=edits, title=f"bound the wait to {timeout} ms")
+                edits = self._blocking_edits(unit, m.span, m.wait, m.in_test, timeout)
+        elif m.shape == "events" and m.in_test:
+            edits = self._qtry_edits(unit, m.span, m.wait, timeout)
+        elif m.form == "while":
+            edits = self._deadline_edits(unit, m.loop, m.cond, m.body, m.wait, m.in_test, timeout,
+                                         retry=m.shape == "retry")
+        else:
+            edits = self._rebuilt_edits(unit, m.span, list(m.statements), m.wait, m.in_test, timeout,
+                                        retry=m.shape == "retry")
+        if edits is None:
+            return NoFix("part of the loop is spelled inside a macro")
+        return self.fixed(edits, f"bound the wait to {timeout} ms")
 
     def _match(self, unit: Unit, loop: Cursor):
         """(form, wait, cond, body, body statements) of a loop that spins
@@ -204,8 +222,8 @@ class BusyWaitOnSocket(Codemod):
             return False
         kind = decl.type.get_canonical().kind
         if kind == TypeKind.POINTER:
-            init = [strip_implicit(c) for c in decl.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
-            if len(init) != 1 or init[0].kind != CursorKind.CXX_NEW_EXPR:
+            init = initializer(decl)
+            if init is None or strip_implicit(init).kind != CursorKind.CXX_NEW_EXPR:
                 return False
         elif kind != TypeKind.RECORD:
             return False
@@ -231,7 +249,7 @@ class BusyWaitOnSocket(Codemod):
         cond = strip_implicit(cond)
         if cond.kind == CursorKind.BINARY_OPERATOR:
             lhs, rhs = [strip_implicit(c) for c in cond.get_children()]
-            op = _between(unit, lhs, rhs)
+            op = text_between(unit, lhs, rhs)
             if op == "!=" and lhs.kind == CursorKind.CALL_EXPR and lhs.spelling == "state":
                 receiver = self._receiver(unit, lhs, SOCKET_CLASSES)
                 if receiver and rhs.spelling == "ConnectedState":
@@ -281,7 +299,7 @@ class BusyWaitOnSocket(Codemod):
         call = cond
         if cond.kind == CursorKind.BINARY_OPERATOR:
             lhs, rhs = [strip_implicit(c) for c in cond.get_children()]
-            op = _between(unit, lhs, rhs)
+            op = text_between(unit, lhs, rhs)
             if lhs.kind != CursorKind.CALL_EXPR:
                 return None
             call = lhs
@@ -315,20 +333,13 @@ class BusyWaitOnSocket(Codemod):
     @staticmethod
     def _receiver(unit: Unit, call: Cursor, classes) -> tuple[str, str] | None:
         """(object text, '->' or '.') of a member call on one of `classes`."""
-        member = next(call.get_children(), None)
-        if member is None or member.kind != CursorKind.MEMBER_REF_EXPR:
+        parts = member_call(call)
+        if parts is None or parts.object is None:
             return None
-        base = next(member.get_children(), None)
-        if base is None:
-            return None
-        base = strip_implicit(base)  # `s.canReadLine()` converts `s` to `const QIODevice`
-        t = base.type.get_canonical()
-        pointee = t.get_pointee()
-        decl = (pointee if pointee.spelling else t).get_canonical().get_declaration()
+        member, base = parts.member, strip_implicit(parts.object)  # `s.canReadLine()` converts `s` to `const QIODevice`
         # QScopedPointer<QLocalSocket>: `socket->` reaches the socket through operator->
-        if not any(is_derived_from(decl, c) for c in classes):
-            decl = _smart_pointee(base)
-            if decl is None or not any(is_derived_from(decl, c) for c in classes):
+        if not network_class(pointee_class(base.type), classes):
+            if not network_class(smart_pointee_class(base.type), classes):
                 return None
         span = unit.file_range(base)
         member_span = unit.file_range(member)
@@ -388,7 +399,7 @@ class BusyWaitOnSocket(Codemod):
 
     def _blocking_edits(self, unit: Unit, span, wait: Wait, in_test: bool, timeout: int):
         start, end = self._statement_span(unit, span)
-        indent = _indent_of(unit, start)
+        indent = indentation_at(unit, start)
         call = f"{wait.receiver}{wait.arrow}{wait.call}({timeout})"
         return [Edit.replacement(unit.path, start, end, self._check(unit, wait, call, f"!{call}", in_test, indent))]
 
@@ -405,7 +416,7 @@ class BusyWaitOnSocket(Codemod):
         wait (an error, the peer gone) ends it at once."""
         start, end = self._statement_span(unit, span)
         nl = unit.newline.decode()
-        indent = _indent_of(unit, start)
+        indent = indentation_at(unit, start)
         inner = indent + "    "
         r = f"{wait.receiver}{wait.arrow}"
         text = (
@@ -423,7 +434,7 @@ class BusyWaitOnSocket(Codemod):
         again as the bounded `for` loop of the `while` form, its body kept."""
         start, end = self._statement_span(unit, span)
         nl = unit.newline.decode()
-        indent = _indent_of(unit, start)
+        indent = indentation_at(unit, start)
         inner = indent + "    "
         body = ""
         for statement in statements:
@@ -463,7 +474,7 @@ class BusyWaitOnSocket(Codemod):
         if open_paren < 0 or src[close_paren:close_paren + 1] != b")":
             return None
         nl = unit.newline.decode()
-        indent = _indent_of(unit, loop_span[0])
+        indent = indentation_at(unit, loop_span[0])
         inner = indent + "    "
         retry_wait = (
             f"{inner}if (!{wait.receiver}{wait.arrow}{wait.call}(int(deadline.remainingTime()))){nl}"
@@ -498,24 +509,3 @@ class BusyWaitOnSocket(Codemod):
 def _statements(body: Cursor) -> list:
     statements = list(body.get_children()) if body.kind == CursorKind.COMPOUND_STMT else [body]
     return [s for s in statements if s.kind != CursorKind.NULL_STMT]
-
-
-def _between(unit: Unit, lhs: Cursor, rhs: Cursor) -> str:
-    a, b = unit.file_range(lhs), unit.file_range(rhs)
-    if a is None or b is None:
-        return ""
-    return unit.text(a[1], b[0]).strip()
-
-
-def _indent_of(unit: Unit, offset: int) -> str:
-    start = unit.line_start(offset)
-    text = unit.source[start:offset]
-    return text[: len(text) - len(text.lstrip())].decode()
-
-
-def _smart_pointee(base: Cursor) -> Cursor | None:
-    t = base.type.get_canonical()
-    if t.get_num_template_arguments() >= 1 and "Pointer" in t.spelling or "ptr" in t.spelling:
-        arg = t.get_template_argument_type(0).get_canonical()
-        return arg.get_declaration()
-    return None
