@@ -1,31 +1,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from clang.cindex import TypeKind
 
-from qtfix.codemod import LegacyCodemod as Codemod, Options
-from qtfix.cpp import skip_space
-from qtfix.edits import Edit, Safety
-from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method
-from qtfix.qt import is_run_by_qtest, is_thread_run, member_function_definitions, methods_run_calls
+from qtfix.codemod import Codemod, Match, Node, NoFix, Options
+from qtfix.cpp import enclosing_function, function_label, holder_of, in_namespace, skip_space, strip_implicit
+from qtfix.edits import Edit, Fix, Safety
+from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method, entity
+from qtfix.qt import (QTEST_MACRO, RECORDING_CALLS, is_run_by_qtest, is_thread_run, member_function_definitions,
+                      methods_run_calls)
 
-# Functions of namespace QTest that a verification macro calls to record its
-# outcome. A macro use whose expansion calls one of them and holds a plain
-# `return;` is a verification macro, whatever its name (user wrappers too).
-RECORDING_CALLS = frozenset(
-    {"qVerify", "qCompare", "qFail", "qSkip", "qExpectFail", "reportResult", "qCaught", "qTest"}
-)
-# QTest's own macros, named as they are in messages; anything else is a user macro.
-QTEST_MACRO = re.compile(
-    r"^Q(VERIFY2?|COMPARE(_(EQ|NE|LT|LE|GT|GE))?|FAIL|SKIP(_INTERNAL)?|EXPECT_FAIL|TEST|VERIFY_THROWS_(NO_)?EXCEPTION"
-    r"|VERIFY_EXCEPTION_THROWN|TRY_\w+)$"
-)
 # Calls that keep a lambda (or a function's address) to run it later, from
 # the event loop or another thread.
 DEFERRING_CALLS = frozenset({"connect", "singleShot", "callOnTimeout", "invokeMethod", "run", "start"})
-TRANSPARENT = (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR)
+# What a reference must name to be followed (calls of helpers, lambda variables).
+REFERENCED_KINDS = (CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD, CursorKind.VAR_DECL, CursorKind.FUNCTION_TEMPLATE)
 FAILURE_CHECK = re.compile(r"\bcurrentTest(Failed|Resolved)\s*\(")
 # currentTestFailed() is false after a QSKIP; only Qt 6.5's currentTestResolved() sees it.
 SKIP_CHECK = re.compile(r"\bcurrentTestResolved\s*\(")
@@ -44,11 +36,17 @@ class MacroCheck:
 
 
 @dataclass(frozen=True)
+class CheckOutside(Match):
+    guards: tuple[Edit, ...]  # `if (QTest::currentTestFailed()) return;` after each call that needs it
+    no_fix_reason: str  # why there are no guards
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What a check outside a test function means, and whether qtfix can help."""
 
     message: str
-    edits: tuple[Edit, ...] = ()
+    guards: tuple[Edit, ...] = ()
     no_fix_reason: str = ""
     silent: bool = False  # every caller already stops after a failure
 
@@ -143,13 +141,16 @@ class QtestMacroOutsideTestFunction(Codemod):
     summary = "QVERIFY/QCOMPARE outside a test function only returns from the helper, lambda or thread"
     safety = Safety.UNSAFE
 
-    def find(self, unit: Unit, options: Options):
+    kinds = frozenset({CursorKind.RETURN_STMT, CursorKind.CALL_EXPR, CursorKind.DECL_REF_EXPR,
+                       CursorKind.MEMBER_REF_EXPR})
+
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[CheckOutside]:
         macros = {m.start: m for m in unit.macro_uses}
         returns: dict[int, tuple[Cursor, tuple[Cursor, ...]]] = {}
         recorded: dict[int, set[str]] = {}
         references: list[tuple[Cursor, tuple[Cursor, ...]]] = []
-        for cursor, parents in unit.walk():
-            kind = cursor.kind
+        for node in nodes:
+            cursor, parents, kind = node.cursor, node.parents, node.cursor.kind
             if kind == CursorKind.RETURN_STMT:
                 if unit.file_range(cursor) is None and next(cursor.get_children(), None) is None:
                     returns.setdefault(unit.use_offset(cursor), (cursor, parents))
@@ -157,13 +158,9 @@ class QtestMacroOutsideTestFunction(Codemod):
                 name = _recording_call(cursor)
                 if name and unit.file_range(cursor) is None:
                     recorded.setdefault(unit.use_offset(cursor), set()).add(name)
-            elif kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR):
-                ref = cursor.referenced
-                if ref is not None and ref.kind in (CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD, CursorKind.VAR_DECL,
-                                                    CursorKind.FUNCTION_TEMPLATE):
-                    references.append((cursor, parents))
-
-        checks = []
+            elif cursor.referenced is not None and cursor.referenced.kind in REFERENCED_KINDS:
+                references.append((cursor, parents))
+        context = _Context(unit, references)
         for start, (ret, parents) in sorted(returns.items()):
             macro = macros.get(start)
             if macro is None or start not in recorded:
@@ -171,46 +168,33 @@ class QtestMacroOutsideTestFunction(Codemod):
             function, above = _leaves(unit, macro, parents)
             if function is None or is_run_by_qtest(unit, function):
                 continue
-            checks.append(MacroCheck(macro, function, above, "qSkip" in recorded[start]))
+            verdict = context.verdict(MacroCheck(macro, function, above, "qSkip" in recorded[start]))
+            if not verdict.silent:
+                yield CheckOutside(macro.start, verdict.message, verdict.guards, verdict.no_fix_reason)
 
-        context = _Context(unit, references)
-        for check in checks:
-            verdict = context.verdict(check)
-            if verdict.silent:
-                continue
-            yield self.report(
-                unit,
-                check.macro.start,
-                verdict.message,
-                edits=verdict.edits,
-                title="return from the test function when the check failed: check QTest::currentTestFailed() after the call",
-                no_fix_reason=verdict.no_fix_reason,
-            )
+    def fix(self, unit: Unit, match: CheckOutside, options: Options) -> Fix | NoFix:
+        if not match.guards:
+            return NoFix(match.no_fix_reason)
+        title = "return from the test function when the check failed: check QTest::currentTestFailed() after the call"
+        return self.fixed(match.guards, title)
 
 
 def _recording_call(call: Cursor) -> str:
     """The name of the QTest function a call records a result with, or ""."""
     callee = call.referenced
     if callee is not None and callee.kind is not None:
-        owner = callee.semantic_parent
-        if call.spelling in RECORDING_CALLS and owner is not None and owner.kind == CursorKind.NAMESPACE and owner.spelling == "QTest":
+        if call.spelling in RECORDING_CALLS and in_namespace(callee, "QTest"):
             return call.spelling
         return ""
     # In a template the call is dependent: `QTest::qCompare` names an overload set.
     first = next(call.get_children(), None)
-    while first is not None and first.kind in TRANSPARENT:
-        first = next(first.get_children(), None)
+    first = strip_implicit(first) if first is not None else None
     if first is None or first.kind != CursorKind.DECL_REF_EXPR:
         return ""
     parts = list(first.get_children())
     names = [c.spelling for c in parts if c.kind == CursorKind.OVERLOADED_DECL_REF]
     qualified = any(c.kind == CursorKind.NAMESPACE_REF and c.spelling == "QTest" for c in parts)
     return names[0] if qualified and names and names[0] in RECORDING_CALLS else ""
-
-
-def _in_qtest(function: Cursor | None) -> bool:
-    owner = function.semantic_parent if function is not None and function.kind is not None else None
-    return owner is not None and owner.kind == CursorKind.NAMESPACE and owner.spelling == "QTest"
 
 
 def _leaves(unit: Unit, macro: MacroUse, parents: tuple[Cursor, ...]):
@@ -228,11 +212,6 @@ def _leaves(unit: Unit, macro: MacroUse, parents: tuple[Cursor, ...]):
 
 def _macro_label(name: str) -> str:
     return name if QTEST_MACRO.match(name) else f"{name} (a QTest check)"
-
-
-def _function_label(function: Cursor) -> str:
-    cls = class_of_method(function.canonical)
-    return f"{cls.spelling}::{function.spelling}()" if cls is not None else f"{function.spelling}()"
 
 
 def _function_key(cursor: Cursor | None) -> str:
@@ -254,24 +233,15 @@ def _deferring_call(parents: tuple[Cursor, ...]) -> str:
     return ""
 
 
-def _strip_up(parents: tuple[Cursor, ...], child: Cursor):
-    """(holder, the child under it, the ancestors down to the holder) above
-    `child`, looking through implicit nodes."""
-    chain = list(parents)
-    while chain and chain[-1].kind in TRANSPARENT:
-        child = chain.pop()
-    return (chain[-1] if chain else None), child, tuple(chain)
-
-
 class _Context:
     """Per translation unit: who calls what, which methods run in a thread."""
 
     def __init__(self, unit: Unit, references):
         self.unit = unit
-        self.references: dict[str, list] = {}
+        self.references: dict[str | tuple, list] = {}
         for ref, parents in references:
             target = ref.referenced
-            key = _function_key(target) if target.kind != CursorKind.VAR_DECL else target.get_usr() + f"@{target.hash}"
+            key = _function_key(target) if target.kind != CursorKind.VAR_DECL else entity(target)
             self.references.setdefault(key, []).append((ref, parents))
         self._thread_methods: dict[str, set[str]] = {}
 
@@ -282,7 +252,7 @@ class _Context:
         fn = check.function
         if fn.kind == CursorKind.LAMBDA_EXPR:
             return self._lambda_verdict(check, what)
-        name = _function_label(fn)
+        name = function_label(fn)
         thread = self._thread_of(fn)
         if thread:
             where = f"'{name}', which runs in another thread" if thread == name else (
@@ -319,11 +289,11 @@ class _Context:
         thread = self._thread_of(outer) if outer is not None else ""
         if thread:
             return Verdict(
-                f"{what} in a lambda inside '{_function_label(outer)}', which runs in another thread: QTest is not "
+                f"{what} in a lambda inside '{function_label(outer)}', which runs in another thread: QTest is not "
                 "thread-safe, and its `return` leaves only the lambda; hand the result to the test function and check it there",
                 no_fix_reason="a check in another thread must hand its result to the test function; qtfix cannot choose how",
             )
-        holder, _, _ = _strip_up(check.parents, lam)
+        holder = holder_of(lam, check.parents).cursor
         call = holder if holder is not None and holder.kind == CursorKind.CALL_EXPR else None
         if holder is not None and holder.kind == CursorKind.VAR_DECL:
             callers = self._callers_of_variable(holder, check.skips)
@@ -364,14 +334,14 @@ class _Context:
                 no_fix_reason="QTest::currentTestFailed() does not see a skip (currentTestResolved() needs Qt 6.5); "
                 "move the QSKIP into the test function",
             )
-        return Verdict(message, edits=callers.edits)
+        return Verdict(message, guards=callers.edits)
 
     def _thread_of(self, fn: Cursor) -> str:
         """'Class::run' when `fn` is a QThread's run() or a method it calls."""
         if fn is None or fn.kind != CursorKind.CXX_METHOD:
             return ""
         if is_thread_run(fn):
-            return _function_label(fn)
+            return function_label(fn)
         cls = class_of_method(fn.canonical)
         if cls is None:
             return ""
@@ -403,7 +373,8 @@ class _Context:
         uses = self.references.get(_function_key(fn), [])
         calls = []
         for ref, parents in uses:
-            holder, child, chain = _strip_up(parents, ref)
+            up = holder_of(ref, parents)
+            holder, child, chain = up.cursor, up.child, parents[:up.depth + 1]
             if (holder is None or holder.kind != CursorKind.CALL_EXPR or _function_key(holder.referenced) != _function_key(fn)
                     or next(holder.get_children(), None) != child):
                 # its address is taken: a connect() or a pointer to call later
@@ -418,10 +389,11 @@ class _Context:
 
     def _callers_of_variable(self, var: Cursor, skips: bool) -> Callers:
         name = var.spelling
-        uses = self.references.get(var.get_usr() + f"@{var.hash}", [])
+        uses = self.references.get(entity(var), [])
         calls = []
         for ref, parents in uses:
-            holder, child, chain = _strip_up(parents, ref)
+            up = holder_of(ref, parents)
+            holder, child, chain = up.cursor, up.child, parents[:up.depth + 1]
             if (holder is None or holder.kind != CursorKind.CALL_EXPR or holder.spelling != "operator()"
                     or next(holder.get_children(), None) != child):
                 deferred = _deferring_call(parents)
@@ -439,14 +411,13 @@ class _Context:
         unit = self.unit
         edits = []
         for call, parents in calls:
-            function = next((p for p in reversed(parents) if p.kind in FUNCTION_KINDS or p.kind == CursorKind.LAMBDA_EXPR), None)
+            function = enclosing_function(parents)
             if function is None or function.kind == CursorKind.LAMBDA_EXPR:
                 return Callers((), f"{name} is called from a lambda, where a check would again leave only the lambda", "")
             if not is_run_by_qtest(unit, function) or function.result_type.kind != TypeKind.VOID:
-                return Callers((), f"{name} is called from '{_function_label(function)}', which is not a test function", "")
-            statement = call
-            while parents and parents[-1].kind in TRANSPARENT:
-                statement, parents = parents[-1], parents[:-1]
+                return Callers((), f"{name} is called from '{function_label(function)}', which is not a test function", "")
+            up = holder_of(call, parents)
+            statement, parents = up.child, parents[:up.depth + 1]
             block = parents[-1] if parents else None
             if block is None or block.kind != CursorKind.COMPOUND_STMT:
                 return Callers((), f"a call of {name} is not a statement of its own (an unbraced if or loop body, "
@@ -474,7 +445,7 @@ class _Context:
             return True
         names = SKIP_CALLS if skips else FAILURE_CALLS
         return any(
-            c.kind == CursorKind.CALL_EXPR and c.spelling in names and _in_qtest(c.referenced)
+            c.kind == CursorKind.CALL_EXPR and c.spelling in names and in_namespace(c.referenced, "QTest")
             for c in statement.walk_preorder()
         )
 
