@@ -1,29 +1,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from clang.cindex import BinaryOperator, TypeKind
 
-from qtfix.codemod import LegacyCodemod as Codemod, Options
+from qtfix.codemod import Codemod, Match, Node, Options
+from qtfix.cpp import CASTS, IMPLICIT, holds_no_object, on_this, pointee_class, smart_pointee_class, strip_casts
 from qtfix.edits import Safety
-from qtfix.parse import Cursor, CursorKind, Unit, class_of_method, walk_with_parents
+from qtfix.parse import Cursor, CursorKind, Unit, class_of_method, entity, identity, same_declaration, walk_with_parents
 from qtfix.qt import is_qobject_class, is_signal, is_thread_run, member_function_definitions, methods_run_calls
 
 # The object value flows through these unchanged.
-FLOW = frozenset(
-    {
-        CursorKind.UNEXPOSED_EXPR,
-        CursorKind.PAREN_EXPR,
-        CursorKind.CSTYLE_CAST_EXPR,
-        CursorKind.CXX_STATIC_CAST_EXPR,
-        CursorKind.CXX_DYNAMIC_CAST_EXPR,
-        CursorKind.CXX_REINTERPRET_CAST_EXPR,
-        CursorKind.CXX_CONST_CAST_EXPR,
-    }
-)
-# Holders of smart pointers whose pointee is the object.
-SMART_POINTERS = ("QScopedPointer", "QPointer", "QSharedPointer", "unique_ptr", "shared_ptr")
+FLOW = IMPLICIT | CASTS
 # Calls that are safe from any thread when they name the object: they only
 # connect to it or post to its own thread.
 CROSS_THREAD_CALLS = frozenset({"connect", "disconnect", "invokeMethod", "postEvent", "singleShot", "QSignalSpy"})
@@ -125,43 +115,43 @@ class ThreadAffinityInRun(Codemod):
     summary = "QObject living in the creating thread (a QThread member, or `this`) used inside QThread::run()"
     safety = Safety.NONE
 
-    def find(self, unit: Unit, options: Options):
-        for function, body in unit.function_bodies():
-            if not is_thread_run(function):
-                continue
-            cls = class_of_method(function.canonical)
-            if cls is None:
-                continue
-            yield from self._check_run(unit, function, body, cls)
+    kinds = frozenset({CursorKind.CXX_METHOD})
 
-    def _check_run(self, unit: Unit, run: Cursor, body: Cursor, cls: Cursor):
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[Match]:
+        for node in nodes:
+            run = node.cursor
+            body = next((c for c in run.get_children() if c.kind == CursorKind.COMPOUND_STMT), None)
+            cls = class_of_method(run.canonical) if is_thread_run(run) and run.is_definition() else None
+            if body is not None and cls is not None:
+                yield from self._check_run(unit, run, body, cls)
+
+    def _check_run(self, unit: Unit, run: Cursor, body: Cursor, cls: Cursor) -> Iterator[Match]:
         facts = _ClassFacts(unit, cls, run)
-        bound = {b.field.get_usr(): b for b in facts.bound_members()}
-        reported: set[str] = set()
+        bound = {entity(b.field): b for b in facts.bound_members()}
+        reported: set = set()
         class_name = cls.spelling
         for cursor, parents in walk_with_parents(body, (run,)):
             if cursor.kind == CursorKind.MEMBER_REF_EXPR:
                 field = cursor.referenced
-                key = field.get_usr() if field is not None and field.kind == CursorKind.FIELD_DECL else ""
-                if key not in bound or key in reported or not _on_this(cursor):
+                key = entity(field) if field is not None and field.kind == CursorKind.FIELD_DECL else None
+                if key not in bound or key in reported or not on_this(cursor):
                     continue
                 if not _is_use(unit, cursor, parents):
                     continue
                 reported.add(key)
                 b = bound[key]
-                yield self.report(
-                    unit,
-                    cursor,
+                yield Match(
+                    unit.use_offset(cursor),
                     f"'{field.spelling}' {b.origin}, not in the thread run() executes in; create it inside "
                     f"run(), or move the work into a worker QObject and moveToThread() it",
                 )
             elif cursor.kind == CursorKind.CXX_THIS_EXPR and not facts.moves_itself:
                 role = _this_role(cursor, parents)
                 if role is not None:
-                    yield self.report(unit, cursor, _this_message(role, class_name))
+                    yield Match(unit.use_offset(cursor), _this_message(role, class_name))
             elif cursor.kind == CursorKind.CALL_EXPR and not facts.moves_itself:
                 if _implicit_receiver_connect(cursor):
-                    yield self.report(unit, cursor, _this_message("receiver", class_name))
+                    yield Match(unit.use_offset(cursor), _this_message("receiver", class_name))
 
 
 def _this_message(role: str, class_name: str) -> str:
@@ -197,9 +187,9 @@ class _ClassFacts:
         the file. A `moveToThread()` inside run() is not a move: it can only
         push an object away from the calling thread, and run() is not the
         thread these objects live in."""
-        in_run = {c.hash for b in self.run_bodies for c in b.walk_preorder()}
+        in_run = {identity(c) for b in self.run_bodies for c in b.walk_preorder()}
         cursors = [c for b in self.other_bodies for c in b.walk_preorder()]
-        return cursors + [c for c, _ in self.unit.walk() if c.hash not in in_run]
+        return cursors + [c for c, _ in self.unit.walk() if identity(c) not in in_run]
 
     def _moves_itself(self) -> bool:
         """`moveToThread(this)` in the class, or `t.moveToThread(&t)` in the
@@ -209,10 +199,10 @@ class _ClassFacts:
                 continue
             args = list(c.get_arguments())
             callee = next(iter(c.get_children()), None)
-            target = _pointee_decl(_strip(args[0]).type) if args else None
+            target = pointee_class(strip_casts(args[0]).type) if args else None
             base = next(iter(callee.get_children()), None) if callee is not None else None
-            mover = _pointee_decl(_strip(base).type) if base is not None else self.cls
-            if _same(target, self.cls) and _same(mover, self.cls):
+            mover = pointee_class(strip_casts(base).type) if base is not None else self.cls
+            if same_declaration(target, self.cls) and same_declaration(mover, self.cls):
                 return True
         return False
 
@@ -224,7 +214,7 @@ class _ClassFacts:
             shape = _object_shape(field.type)
             if shape is None:
                 continue
-            key = field.get_usr()
+            key = entity(field)
             if self._moved(key):
                 continue
             owner = f"the thread that created the {self.cls.spelling} object"
@@ -242,7 +232,7 @@ class _ClassFacts:
                 found.append(Bound(field, "is set outside run(): it lives in the thread that created it"))
         return found
 
-    def _moved(self, key: str) -> bool:
+    def _moved(self, key: tuple) -> bool:
         """The member's object is moved to another thread somewhere in the
         class or the file (`m_server->moveToThread(this)`)."""
         for c in self.outside_run:
@@ -252,23 +242,23 @@ class _ClassFacts:
                     return True
         return False
 
-    def _assigned_in(self, bodies, key: str) -> bool:
+    def _assigned_in(self, bodies, key: tuple) -> bool:
         """Whether these bodies store an object (not a null pointer) in the
         member: `m_x = ...`, `m_x(...)` in a member initializer, `m_x.reset(...)`."""
         for b in bodies:
             children = list(b.get_children())
             for i, c in enumerate(children):
-                if c.kind == CursorKind.MEMBER_REF and c.referenced is not None and c.referenced.get_usr() == key:
-                    if i + 1 < len(children) and not _is_null(children[i + 1]):
+                if c.kind == CursorKind.MEMBER_REF and c.referenced is not None and entity(c.referenced) == key:
+                    if i + 1 < len(children) and not holds_no_object(children[i + 1]):
                         return True
             for c in b.walk_preorder():
                 if c.kind == CursorKind.BINARY_OPERATOR and c.binary_operator == BinaryOperator.Assign:
                     sides = list(c.get_children())
-                    if len(sides) == 2 and _refers_to_field(sides[0], key) and not _is_null(sides[1]):
+                    if len(sides) == 2 and _refers_to_field(sides[0], key) and not holds_no_object(sides[1]):
                         return True
                 if c.kind == CursorKind.CALL_EXPR and c.spelling in ("reset", "operator="):
                     args = list(c.get_arguments())
-                    if args and not _is_null(args[-1]) and _stored_into(c, key):
+                    if args and not holds_no_object(args[-1]) and _stored_into(c, key):
                         return True
         return False
 
@@ -278,12 +268,12 @@ class _ClassFacts:
     def _creations(self, field: Cursor, bodies) -> list[Cursor]:
         """`new` expressions stored in the member by these bodies (or its
         default member initializer)."""
-        key = field.get_usr()
+        key = entity(field)
         found = [c for c in field.walk_preorder() if c.kind == CursorKind.CXX_NEW_EXPR]
         for b in bodies:
             children = list(b.get_children())
             for i, c in enumerate(children):
-                if c.kind == CursorKind.MEMBER_REF and c.referenced is not None and c.referenced.get_usr() == key:
+                if c.kind == CursorKind.MEMBER_REF and c.referenced is not None and entity(c.referenced) == key:
                     if i + 1 < len(children):
                         found += [n for n in children[i + 1].walk_preorder() if n.kind == CursorKind.CXX_NEW_EXPR]
             for c in b.walk_preorder():
@@ -308,7 +298,7 @@ class _ClassFacts:
         for c in self.outside_run:
             if c.kind == CursorKind.CALL_EXPR and c.spelling == "moveToThread":
                 args = list(c.get_arguments())
-                if args and _same(_pointee_decl(_strip(args[0]).type), self.cls):
+                if args and same_declaration(pointee_class(strip_casts(args[0]).type), self.cls):
                     return True
         return False
 
@@ -321,27 +311,15 @@ def _object_shape(ctype) -> str | None:
     decl = t.get_declaration()
     if decl is None:
         return None
-    if any(name in t.spelling for name in SMART_POINTERS) and t.get_num_template_arguments() > 0:
-        inner = t.get_template_argument_type(0).get_canonical()
-        return "pointer" if is_qobject_class(inner.get_declaration()) else None
+    inner = smart_pointee_class(t)
+    if inner is not None:
+        return "pointer" if is_qobject_class(inner) else None
     if is_qobject_class(decl):
         return "value"
     return None
 
 
-def _is_null(expr: Cursor) -> bool:
-    expr = _strip(expr)
-    if expr.kind in (CursorKind.CXX_NULL_PTR_LITERAL_EXPR, CursorKind.GNU_NULL_EXPR):
-        return True
-    if expr.kind == CursorKind.INTEGER_LITERAL:
-        return [t.spelling for t in expr.get_tokens()] == ["0"]
-    if expr.kind == CursorKind.CALL_EXPR and expr.referenced is not None and expr.referenced.kind == CursorKind.CONSTRUCTOR:
-        args = list(expr.get_arguments())
-        return not args or len(args) == 1 and _is_null(args[0])  # QPointer<T>(), QScopedPointer<T>(nullptr)
-    return False
-
-
-def _stored_into(call: Cursor, key: str) -> bool:
+def _stored_into(call: Cursor, key: tuple) -> bool:
     """`m_x.reset(v)` (the callee's object) or `m_x = v` as an operator call
     (its first child is the left-hand side)."""
     first = next(iter(call.get_children()), None)
@@ -353,40 +331,14 @@ def _stored_into(call: Cursor, key: str) -> bool:
     return base is not None and _refers_to_field(base, key)
 
 
-def _pointee_decl(ctype):
-    t = ctype.get_canonical()
-    if t.kind in (TypeKind.POINTER, TypeKind.LVALUEREFERENCE):
-        t = t.get_pointee().get_canonical()
-    return t.get_declaration()
-
-
-def _same(a, b) -> bool:
-    return a is not None and b is not None and a.get_usr() != "" and a.get_usr() == b.get_usr()
-
-
-def _strip(cursor: Cursor) -> Cursor:
-    while cursor.kind in FLOW:
-        children = list(cursor.get_children())
-        if len(children) != 1:
-            break
-        cursor = children[0]
-    return cursor
-
-
-def _refers_to_field(expr: Cursor, key: str) -> bool:
-    expr = _strip(expr)
+def _refers_to_field(expr: Cursor, key: tuple) -> bool:
+    expr = strip_casts(expr)
     return (
         expr.kind == CursorKind.MEMBER_REF_EXPR
         and expr.referenced is not None
-        and expr.referenced.get_usr() == key
-        and _on_this(expr)
+        and entity(expr.referenced) == key
+        and on_this(expr)
     )
-
-
-def _on_this(member_ref: Cursor) -> bool:
-    """`m_x` or `this->m_x` (not `other->m_x`)."""
-    base = next(iter(member_ref.get_children()), None)
-    return base is None or _strip(base).kind == CursorKind.CXX_THIS_EXPR
 
 
 def _is_use(unit: Unit, ref: Cursor, parents) -> bool:
@@ -462,7 +414,7 @@ def _this_role(this: Cursor, parents) -> str | None:
     )
     if not receives or _direct_connection(holder):
         return None
-    if _strip(args[at + 1]).kind == CursorKind.LAMBDA_EXPR:
+    if strip_casts(args[at + 1]).kind == CursorKind.LAMBDA_EXPR:
         return "context"
     if holder.spelling == "connect" and _queued_connection(holder):
         return None  # an explicit hop back to the creating thread: the intent
@@ -496,6 +448,6 @@ def _implicit_receiver_connect(call: Cursor) -> bool:
     if method is None or method.kind != CursorKind.CXX_METHOD or method.is_static_method():
         return False
     callee = next(iter(call.get_children()), None)
-    if callee is None or callee.kind != CursorKind.MEMBER_REF_EXPR or not _on_this(callee):
+    if callee is None or callee.kind != CursorKind.MEMBER_REF_EXPR or not on_this(callee):
         return False
     return not _direct_connection(call) and not _queued_connection(call)
