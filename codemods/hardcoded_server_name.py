@@ -2,16 +2,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from qtfix.codemod import LegacyCodemod as Codemod, Options
-from qtfix.cpp import call_arguments_text, code_without_comments, enclosing_statement, ensure_include, insertion_point, skip_space
-from qtfix.edits import Edit, Safety
-from qtfix.parse import Cursor, CursorKind, Unit, identity, file_location, is_derived_from
-from qtfix.qt import enclosing_function, has_qtest
-
-LOCAL_CLASSES = frozenset({"QLocalServer", "QLocalSocket"})
-NAME_METHODS = frozenset({"listen", "connectToServer", "setServerName", "removeServer"})
+from qtfix.codemod import Codemod, Match, Node, NoFix, Options
+from qtfix.cpp import (IMPLICIT, call_arguments_text, code_without_comments, enclosing_function, enclosing_statement,
+                       ensure_include, insertion_point, skip_space)
+from qtfix.edits import Edit, Fix, Safety
+from qtfix.parse import Cursor, CursorKind, Unit, entity, file_location, identity, is_derived_from
+from qtfix.qt import LOCAL_CLASSES, SERVER_NAME_CALLS, is_helper_program
 HELPER = "uniqueServerName"
 # When the file already uses HELPER for something else (a function of its own
 # with another signature, a member that would hide a free function), the
@@ -38,7 +37,16 @@ _IDENTIFIER = re.compile(r"^(?:::)?[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*$")
 _DECLARATOR = re.compile(rb"\s*(?:\[[^\]]*\]\s*)?(?:=(?P<a>.*)|\((?P<b>.*)\)|\{(?P<c>.*)\})\s*$", re.DOTALL)
 # Variable types whose initializer can become a call of the helper.
 _QSTRING_TYPES = frozenset({"QString", "const QString"})
-_WRAPPERS = (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR)
+
+
+@dataclass(frozen=True)
+class ServerName(Match):
+    """A call given a constant name, with every use of that value in the
+    file that one fix rewrites (companions: negative checks beside them)."""
+
+    value: str
+    uses: tuple[Use, ...]
+    reason: str  # why no fix, "" when there may be one
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ class Use:
     statement: Cursor  # where it is reported
     site: tuple[int, int] | None  # the text a fix rewrites (the literal); None: not editable
     negated: bool
-    function: int | None
+    function: tuple | None  # the enclosing function's identity
     # Why this use can have no fix whatever the others do (a `const char *`
     # variable, a macro defined in another file); "" when it can.
     reason: str = ""
@@ -88,7 +96,7 @@ def _written(ref: Cursor, parents) -> bool:
     if ref.type.is_const_qualified():
         return False  # (a pointer to const is still an lvalue that can be reassigned)
     for p in reversed(parents):
-        if p.kind in _WRAPPERS:
+        if p.kind in IMPLICIT:
             if _const_view(p.type):
                 return False
             continue
@@ -102,15 +110,6 @@ def _written(ref: Cursor, parents) -> bool:
             return not (element.spelling and element.is_const_qualified())
         return True
     return True
-
-
-def is_helper_process(unit: Unit) -> bool:
-    """A program of its own (it defines `main`) that is not a QtTest test:
-    a helper a test starts with QProcess, on the other end of a name."""
-    for c in unit.top_level():
-        if c.kind == CursorKind.FUNCTION_DECL and c.spelling == "main" and c.is_definition():
-            return not has_qtest(unit)
-    return False
 
 
 def _named_references(unit: Unit, name: str):
@@ -229,30 +228,10 @@ class HardcodedServerName(Codemod):
     summary = "fixed QLocalServer/QLocalSocket name collides between parallel or killed test runs"
     safety = Safety.SAFE
 
-    def find(self, unit: Unit, options: Options):
-        uses: list[Use] = []
-        for cursor, parents in unit.walk():
-            if cursor.kind != CursorKind.CALL_EXPR or cursor.spelling not in NAME_METHODS:
-                continue
-            method = cursor.referenced
-            if method is None or method.kind != CursorKind.CXX_METHOD:
-                continue
-            if not self._is_local_class(method.semantic_parent):
-                continue
-            params = list(method.get_arguments())
-            if not params or "QString" not in params[0].type.spelling:
-                continue
-            located = self._literal_argument(unit, cursor)
-            if located is None:
-                continue
-            value, prefix, span, reason = located
-            if not value:
-                continue  # `connectToServer("")`: nothing to collide on, the failure is the test
-            negated = self._negated(unit, parents)  # `QVERIFY(!server.listen("foo"))`: the failure is the test
-            function = enclosing_function(parents)
-            statement = enclosing_statement(cursor, parents)
-            uses.append(Use(value, prefix, statement, span, negated, function.hash if function else None, reason))
+    kinds = frozenset({CursorKind.CALL_EXPR})
 
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[ServerName]:
+        uses = [use for node in nodes if (use := self._use(unit, node.cursor, node.parents)) is not None]
         by_site = defaultdict(list)
         for use in uses:
             if use.site is not None:
@@ -260,6 +239,7 @@ class HardcodedServerName(Codemod):
         by_value = defaultdict(list)
         for use in uses:
             by_value[use.value].append(use)
+        message = 'hard-coded local server name "{}": parallel or killed runs of this test collide on it'
         for value, group in by_value.items():
             positive = [u for u in group if not u.negated]
             if not positive:
@@ -271,7 +251,45 @@ class HardcodedServerName(Codemod):
             # one that shares a variable or macro with them is rewritten with it.
             functions = {u.function for u in positive}
             companions = [u for u in group if u.negated and u.function is not None and u.function in functions]
-            yield from self._findings_for(unit, value, positive, companions, by_site, options.shared_literals)
+            together = tuple(positive + companions)
+            reason = self._why_no_fix(unit, value, together, by_site, options.shared_literals)
+            for use in positive:
+                yield ServerName(unit.use_offset(use.statement), message.format(value), value, together, reason)
+
+    def _use(self, unit: Unit, call: Cursor, parents: tuple[Cursor, ...]) -> Use | None:
+        """The use of a constant name by this call, if it is one."""
+        method = call.referenced if call.spelling in SERVER_NAME_CALLS else None
+        if method is None or method.kind != CursorKind.CXX_METHOD or not self._is_local_class(method.semantic_parent):
+            return None
+        params = list(method.get_arguments())
+        if not params or "QString" not in params[0].type.spelling:
+            return None
+        located = self._literal_argument(unit, call)
+        if located is None or not located[0]:
+            return None  # computed; or `connectToServer("")`: nothing to collide on, the failure is the test
+        value, prefix, span, reason = located
+        negated = self._negated(unit, parents)  # `QVERIFY(!server.listen("foo"))`: the failure is the test
+        function = enclosing_function(parents)
+        statement = enclosing_statement(call, parents)
+        return Use(value, prefix, statement, span, negated, identity(function) if function else None, reason)
+
+    def fix(self, unit: Unit, match: ServerName, options: Options) -> Fix | NoFix:
+        value, uses = match.value, match.uses
+        name, present, defined_at = unit.once(_helper_name)
+        if match.reason:
+            return NoFix(match.reason)
+        if name is None:
+            return NoFix(f"the names {', '.join(HELPER_NAMES)} are all taken in this file")
+        # Several calls through one variable or macro share one site: one edit.
+        sites = sorted({u.site for u in uses})
+        if present and defined_at > sites[0][0]:
+            return NoFix(f"the file's {name}() is defined after a use of the name; move it up first")
+        replacement = f'{name}(QStringLiteral("{value}"))'
+        edits = [Edit.replacement(unit.path, s, e, replacement) for s, e in sites]
+        if not present:
+            edits += ensure_include(unit, "QUuid")
+            edits.append(Edit.insertion(unit.path, insertion_point(unit), helper_text(unit.newline.decode(), name)))
+        return self.fixed(edits, f'use {name}(QStringLiteral("{value}")) for all {len(uses)} use(s) of "{value}"')
 
     @staticmethod
     def _is_local_class(owner) -> bool:
@@ -370,12 +388,11 @@ class HardcodedServerName(Codemod):
     def _references(unit: Unit, decl: Cursor):
         """(reference, parents) of every use of the variable in the file."""
         name = decl.spelling
-        memo = {name: unit.once(_named_references, name)}
-        key = identity(decl.canonical)
+        key = entity(decl)
         found = []
-        for ref, parents in memo[name]:
+        for ref, parents in unit.once(_named_references, name):
             target = ref.referenced
-            if target is not None and target.kind == CursorKind.VAR_DECL and identity(target.canonical) == key:
+            if target is not None and target.kind == CursorKind.VAR_DECL and entity(target) == key:
                 found.append((ref, parents))
         return found
 
@@ -421,36 +438,8 @@ class HardcodedServerName(Codemod):
                 return False
         return False
 
-    def _findings_for(self, unit: Unit, value: str, group: list[Use], companions: list[Use], by_site, shared_literals):
-        message = f'hard-coded local server name "{value}": parallel or killed runs of this test collide on it'
-        uses = group + companions
-        reason = self._why_no_fix(unit, value, uses, by_site, shared_literals)
-        edits: list[Edit] = []
-        name, present, defined_at = self._helper_name(unit)
-        if not reason and name is None:
-            reason = f"the names {', '.join(HELPER_NAMES)} are all taken in this file"
-        # Several calls through one variable or macro share one site: one edit.
-        sites = sorted({u.site for u in uses}) if not reason else []
-        if not reason and present and defined_at > sites[0][0]:
-            reason = f"the file's {name}() is defined after a use of the name; move it up first"
-        if not reason:
-            replacement = f'{name}(QStringLiteral("{value}"))'
-            edits = [Edit.replacement(unit.path, s, e, replacement) for s, e in sites]
-            if not present:
-                edits += ensure_include(unit, "QUuid")
-                edits.append(Edit.insertion(unit.path, insertion_point(unit), helper_text(unit.newline.decode(), name)))
-        for use in group:
-            yield self.report(
-                unit,
-                use.statement,
-                message,
-                edits=edits,
-                title=f'use {name}(QStringLiteral("{value}")) for all {len(uses)} use(s) of "{value}"',
-                no_fix_reason=reason,
-            )
-
     @staticmethod
-    def _why_no_fix(unit: Unit, value: str, uses: list[Use], by_site, shared_literals: tuple[str, ...]) -> str:
+    def _why_no_fix(unit: Unit, value: str, uses: Sequence[Use], by_site, shared_literals: tuple[str, ...]) -> str:
         reason = next((u.reason for u in uses if u.reason), "")
         if reason:
             return reason
@@ -460,7 +449,7 @@ class HardcodedServerName(Codemod):
             return "the name is a file-system path; give it a unique temporary directory instead"
         if any(u.prefix not in ("", "u8") for u in uses):
             return "a wide or UTF-16 literal; rewrite it by hand"
-        if is_helper_process(unit):
+        if is_helper_program(unit):
             return (
                 "this file is a helper program (its own main(), no QtTest): a per-process unique name "
                 "cannot be shared with the test that starts it; pass the name on its command line or in "
@@ -490,28 +479,28 @@ class HardcodedServerName(Codemod):
             )
         return ""
 
-    @staticmethod
-    def _helper_name(unit: Unit) -> tuple[str | None, bool, int]:
-        """(the helper's name, whether the file already defines it, where
-        it is first declared).
 
-        A name is ours when the file declares a free function of that name
-        with the helper's signature (a previous qtfix run). It is taken when
-        anything else in the file is declared with it: calling our helper by
-        that name would then not compile, or call the wrong function."""
-        declared: dict[str, set[str]] = {}
-        first: dict[str, int] = {}
-        for c, _ in unit.walk():
-            if c.spelling in HELPER_NAMES and c.kind.is_declaration():
-                first.setdefault(c.spelling, unit.use_offset(c))
-                free = c.kind == CursorKind.FUNCTION_DECL and c.semantic_parent.kind == CursorKind.TRANSLATION_UNIT
-                declared.setdefault(c.spelling, set()).add(
-                    "ours" if free and c.type.spelling == HELPER_SIGNATURE else "other"
-                )
-        for name in HELPER_NAMES:
-            kinds = declared.get(name, set())
-            if not kinds:
-                return name, False, 0
-            if kinds == {"ours"}:
-                return name, True, first[name]
-        return None, False, 0
+def _helper_name(unit: Unit) -> tuple[str | None, bool, int]:
+    """(the helper's name, whether the file already defines it, where
+    it is first declared).
+
+    A name is ours when the file declares a free function of that name
+    with the helper's signature (a previous qtfix run). It is taken when
+    anything else in the file is declared with it: calling our helper by
+    that name would then not compile, or call the wrong function."""
+    declared: dict[str, set[str]] = {}
+    first: dict[str, int] = {}
+    for c, _ in unit.walk():
+        if c.spelling in HELPER_NAMES and c.kind.is_declaration():
+            first.setdefault(c.spelling, unit.use_offset(c))
+            free = c.kind == CursorKind.FUNCTION_DECL and c.semantic_parent.kind == CursorKind.TRANSLATION_UNIT
+            declared.setdefault(c.spelling, set()).add(
+                "ours" if free and c.type.spelling == HELPER_SIGNATURE else "other"
+            )
+    for name in HELPER_NAMES:
+        kinds = declared.get(name, set())
+        if not kinds:
+            return name, False, 0
+        if kinds == {"ours"}:
+            return name, True, first[name]
+    return None, False, 0

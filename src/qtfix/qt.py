@@ -298,6 +298,15 @@ def _has_qtest(unit: Unit) -> bool:
     return False
 
 
+def is_helper_program(unit: Unit) -> bool:
+    """A program of its own (it defines `main`) that is not a QtTest test:
+    a helper a test starts with QProcess, on the other end of a name."""
+    for c in unit.top_level():
+        if c.kind == CursorKind.FUNCTION_DECL and c.spelling == "main" and c.is_definition():
+            return not has_qtest(unit)
+    return False
+
+
 _QTEST_MAIN_MACROS = frozenset({"QTEST_MAIN", "QTEST_GUILESS_MAIN", "QTEST_APPLESS_MAIN"})
 
 
