@@ -2,19 +2,21 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from clang.cindex import TypeKind
 
-from qtfix.codemod import LegacyCodemod as Codemod, Options
-from qtfix.cpp import strip_implicit
-from qtfix.cpp import call_arguments_text, is_factory_call, skip_space
-from qtfix.edits import Edit, Safety
-from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from
+from qtfix.codemod import Codemod, Match, Node, NoFix, Options
+from qtfix.cpp import (IMPLICIT, TYPE_REFERENCES, call_arguments_text, enclosing_function, enclosing_named_function,
+                       function_label, holder_of, initializer, is_factory_call, pointee_class, skip_space,
+                       strip_implicit)
+from qtfix.edits import Edit, Fix, Safety
+from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, identity, is_derived_from
 from qtfix.qt import (
-    enclosing_function,
-    enclosing_named_function,
+    CONNECTING_CALLS,
     has_qtest,
+    network_class,
     is_run_by_qtest,
     is_thread_run,
     member_function_definitions,
@@ -34,9 +36,6 @@ HIDDEN_FAILURE = {
     "writeDatagram": "a datagram that was never sent",
     "flush": "a flush that sent nothing",
 }
-# QAbstractSocket covers QTcpSocket, QUdpSocket and QSslSocket; QTcpServer
-# covers QSslServer; user subclasses of any of them count too.
-SOCKET_CLASSES = ("QAbstractSocket", "QLocalSocket", "QLocalServer", "QTcpServer")
 # Calls that show what happened to the object: a test that looks at one of
 # them right after the call has checked the outcome its own way.
 STATUS_CALLS = (
@@ -58,12 +57,6 @@ NEGATIVE_CHECKS = ("isListening", "isValid", "isOpen", "isEncrypted")
 ENDS_PROCESS = re.compile(r"(?:::)?(?:std::)?(?:qFatal|abort|exit|_exit|_Exit|quick_exit)\(")
 # Calls whose result, tested by an enclosing `if`, makes the block a probe.
 PROBE_CALLS = ("waitForConnected", "waitForEncrypted", "waitForReadyRead", "waitForNewConnection", "listen", "bind")
-# Calls that connect a socket: flush() on a socket that had none of them
-# returns false by design.
-CONNECTING_CALLS = frozenset(
-    {"connectToHost", "connectToHostEncrypted", "connectToServer", "setSocketDescriptor", "bind", "open",
-     "startClientEncryption", "startServerEncryption"}
-)
 BENCHMARKS = ("QBENCHMARK", "QBENCHMARK_ONCE")
 # After write()/flush(), a checked wait on the same object fails when the write did.
 WAITS_AFTER_WRITE = ("waitForBytesWritten", "waitForReadyRead")
@@ -73,7 +66,6 @@ POLL_LIMIT_MS = 100
 PURE_CALLS = frozenset(
     {"operator->", "operator*", "operator[]", "at", "data", "get", "first", "last", "constFirst", "constLast", "value"}
 )
-TRANSPARENT = (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR)
 LOOPS = (CursorKind.WHILE_STMT, CursorKind.DO_STMT, CursorKind.FOR_STMT, CursorKind.CXX_FOR_RANGE_STMT)
 # Statements whose last child (the first for `do`) is a statement, not a value.
 BODY_HOLDERS = {
@@ -99,6 +91,13 @@ class Receiver:
 
     def member(self, call: str) -> str:
         return f"{self.text}{self.arrow}{call}"
+
+
+@dataclass(frozen=True)
+class IgnoredResult(Match):
+    call: Cursor
+    receiver: Receiver
+    no_fix_reason: str  # "" when the call can be wrapped in a check
 
 
 class IgnoredSocketResult(Codemod):
@@ -211,25 +210,37 @@ class IgnoredSocketResult(Codemod):
     summary = "socket/server result (listen, write, waitFor..., flush) thrown away in a test"
     safety = Safety.SAFE
 
-    def find(self, unit: Unit, options: Options):
+    kinds = frozenset({CursorKind.CALL_EXPR})
+
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[IgnoredResult]:
         qtest = has_qtest(unit)
-        for cursor, parents in unit.walk():
-            if cursor.kind != CursorKind.CALL_EXPR or cursor.spelling not in HIDDEN_FAILURE:
-                continue
-            method = cursor.referenced
+        for node in nodes:
+            call, parents = node.cursor, node.parents
+            method = call.referenced if call.spelling in HIDDEN_FAILURE else None
             if method is None or method.kind != CursorKind.CXX_METHOD or not _socket_member(method):
                 continue
-            receiver = _receiver(unit, cursor, parents)
-            if receiver is None:
-                continue
-            place = _discarded(cursor, parents)
+            receiver = _receiver(unit, call, parents)
+            place = _discarded(call, parents) if receiver is not None else None
             if place is None:
                 continue
             statement, above = place
-            verdict = self._on_purpose(unit, cursor, statement, above, receiver)
-            if verdict == "":
-                continue
-            yield self._finding(unit, cursor, statement, parents, receiver, qtest, verdict)
+            verdict = self._on_purpose(unit, call, statement, above, receiver)
+            if verdict != "":
+                yield self._finding(unit, call, statement, parents, receiver, qtest, verdict)
+
+    def fix(self, unit: Unit, match: IgnoredResult, options: Options) -> Fix | NoFix:
+        if match.no_fix_reason:
+            return NoFix(match.no_fix_reason)
+        call, name = match.call, match.call.spelling
+        span = _call_span(unit, call)
+        if span is None:
+            return NoFix("the call is spelled inside a macro body")
+        before, after, safety = _wrapping(unit, call, match.receiver)
+        edits = [Edit.insertion(unit.path, span[0], before), Edit.insertion(unit.path, span[1], after)]
+        title = f"check the result with {before.split('(', 1)[0]}"
+        if safety == Safety.UNSAFE:
+            title += f" (unsafe: {FALSE_WITHOUT_FAILURE[name]})"
+        return self.fixed(edits, title, safety)
 
     # -- on purpose ------------------------------------------------------------
 
@@ -255,8 +266,8 @@ class IgnoredSocketResult(Codemod):
                 return ""  # inside `if (s.waitForConnected())`: the test tolerates a dead peer
         block = above[-1] if above else None
         if block is not None and block.kind == CursorKind.COMPOUND_STMT:
-            siblings, hashes = _block(unit, block)
-            index = hashes.index(statement.hash)
+            siblings, keys = _block(unit, block)
+            index = keys.index(identity(statement))
             if index + 1 < len(siblings) and _inspects(unit, siblings[index + 1], receiver, name):
                 return ""
             if index + 1 < len(siblings) and ENDS_PROCESS.match(_compact(unit, siblings[index + 1])):
@@ -270,7 +281,7 @@ class IgnoredSocketResult(Codemod):
         named = enclosing_named_function(above)
         if named is not None and named.spelling.endswith("_data"):
             return (
-                f"'{_function_label(named)}' only builds data rows: when a failed probe is itself an answer, "
+                f"'{function_label(named)}' only builds data rows: when a failed probe is itself an answer, "
                 "leave it; a check there fails every row, so qtfix does not add one"
             )
         for p in scope:
@@ -289,37 +300,26 @@ class IgnoredSocketResult(Codemod):
 
     # -- reporting -------------------------------------------------------------
 
-    def _finding(self, unit: Unit, call: Cursor, statement: Cursor, parents, receiver: Receiver, qtest: bool,
-                 no_fix: str | None):
+    @staticmethod
+    def _finding(unit: Unit, call: Cursor, statement: Cursor, parents, receiver: Receiver, qtest: bool,
+                 no_fix: str | None) -> IgnoredResult:
         name = call.spelling
-        shown = receiver.member(f"{name}()")
-        message = f"ignored result of '{shown}': {HIDDEN_FAILURE[name]} goes unnoticed"
+        message = f"ignored result of '{receiver.member(f'{name}()')}': {HIDDEN_FAILURE[name]} goes unnoticed"
+        at = unit.use_offset(statement)
         function = enclosing_function(parents)
         if not (is_run_by_qtest(unit, function) and function.result_type.kind == TypeKind.VOID and qtest):
             where = _where(unit, function, parents, qtest)
-            return self.report(
-                unit,
-                statement,
-                f"{message}; {where}: check it and report the failure (qWarning, or a result the test function checks)",
-                no_fix_reason="only a test function can turn the result into a QTest failure",
-            )
+            message += f"; {where}: check it and report the failure (qWarning, or a result the test function checks)"
+            return IgnoredResult(at, message, call, receiver, "only a test function can turn the result into a QTest failure")
         if no_fix:
-            return self.report(unit, statement, f"{message}; {no_fix}", no_fix_reason=no_fix)
+            return IgnoredResult(at, f"{message}; {no_fix}", call, receiver, no_fix)
         message += ", and the test fails later for the wrong reason, or passes"
-        span = _call_span(unit, call)
-        if span is None:
-            return self.report(unit, statement, message, no_fix_reason="the call is spelled inside a macro body")
-        before, after, safety = _wrapping(unit, call, receiver)
-        edits = [Edit.insertion(unit.path, span[0], before), Edit.insertion(unit.path, span[1], after)]
-        title = f"check the result with {before.split('(', 1)[0]}"
-        if safety == Safety.UNSAFE:
-            title += f" (unsafe: {FALSE_WITHOUT_FAILURE[name]})"
-        return self.report(unit, statement, message, edits=edits, safety=safety, title=title)
+        return IgnoredResult(at, message, call, receiver, "")
 
 
 def _where(unit: Unit, function: Cursor | None, parents, qtest: bool) -> str:
     named = enclosing_named_function(parents)
-    label = _function_label(named) if named is not None else ""
+    label = function_label(named) if named is not None else ""
     if is_thread_run(named) or _called_from_run(named):
         if function is not None and function.kind == CursorKind.LAMBDA_EXPR:
             return f"this lambda in '{label}' runs in another thread, where QTest cannot report it"
@@ -344,11 +344,6 @@ def _called_from_run(method: Cursor | None) -> bool:
     return any(is_thread_run(m) and usr in methods_run_calls(m) for m in member_function_definitions(cls))
 
 
-def _function_label(function: Cursor) -> str:
-    cls = class_of_method(function.canonical)
-    return f"{cls.spelling}::{function.spelling}()" if cls is not None else f"{function.spelling}()"
-
-
 # -- matching -------------------------------------------------------------------
 
 
@@ -362,23 +357,18 @@ def _receiver(unit: Unit, call: Cursor, parents) -> Receiver | None:
         # a call on `this` inside a socket or server subclass
         method = enclosing_named_function(parents)
         owner = class_of_method(method.canonical) if method is not None else None
-        if owner is None or not _is_socket_class(owner):
+        if owner is None or not network_class(owner):
             return None
         return Receiver("", "", owner, True)
-    inner = base
-    while inner.kind in TRANSPARENT:
-        children = list(inner.get_children())
-        if len(children) != 1:
-            break
-        inner = children[0]
+    inner = strip_implicit(base)
     smart = inner.kind == CursorKind.CALL_EXPR and inner.spelling == "operator->"
     shown = next(inner.get_children(), None) if smart else inner
     if shown is None:
         return None
-    decl = _class_of(inner.type)
+    decl = pointee_class(inner.type)
     if decl is not None and decl.spelling == "QIODevice":
         decl = _socket_behind(shown)  # a socket handed around as its base class
-    if decl is None or not _is_socket_class(decl):
+    if decl is None or not network_class(decl):
         return None
     text = unit.spelled_text(shown).strip()
     member_span = unit.file_range(callee)
@@ -392,19 +382,6 @@ def _receiver(unit: Unit, call: Cursor, parents) -> Receiver | None:
     return Receiver(text, arrow, decl, shown_span is not None and _reusable(unit, shown))
 
 
-def _class_of(ctype) -> Cursor | None:
-    t = ctype.get_canonical()
-    if t.kind == TypeKind.POINTER or t.kind == TypeKind.LVALUEREFERENCE:
-        t = t.get_pointee().get_canonical()
-    decl = t.get_declaration()
-    return decl if decl is not None and decl.kind is not None and decl.spelling else None
-
-
-def _is_socket_class(decl: Cursor) -> bool:
-    decl = decl.get_definition() or decl
-    return any(is_derived_from(decl, base) for base in SOCKET_CLASSES)
-
-
 def _socket_member(method: Cursor) -> bool:
     """A member function of a socket or server class (QIODevice's own ones
     included) with a result: a user method of another class that happens to
@@ -414,7 +391,7 @@ def _socket_member(method: Cursor) -> bool:
     cls = class_of_method(method.canonical)
     if cls is None:
         return False
-    return cls.spelling == "QIODevice" or _is_socket_class(cls)
+    return cls.spelling == "QIODevice" or network_class(cls)
 
 
 def _socket_behind(expr: Cursor) -> Cursor | None:
@@ -422,23 +399,19 @@ def _socket_behind(expr: Cursor) -> Cursor | None:
     when that is known: a local variable initialised from a socket. A
     parameter or a device from elsewhere (a buffer, a file, a cache device)
     is not known to be a socket."""
-    while expr.kind in TRANSPARENT and len(list(expr.get_children())) == 1:
-        expr = next(expr.get_children())
+    expr = strip_implicit(expr)
     if expr.kind != CursorKind.DECL_REF_EXPR:
         return None
     var = expr.referenced
     if var is None or var.kind != CursorKind.VAR_DECL:
         return None
-    init = None
-    for child in var.get_children():
-        if child.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF):
-            init = child
+    init = next((c for c in reversed(list(var.get_children())) if c.kind not in TYPE_REFERENCES), None)
     while init is not None:
-        decl = _class_of(init.type)
+        decl = pointee_class(init.type)
         if decl is not None and decl.spelling != "QIODevice":
-            return decl if _is_socket_class(decl) else None
+            return decl if network_class(decl) else None
         children = list(init.get_children())
-        init = children[0] if init.kind in TRANSPARENT and len(children) == 1 else None
+        init = children[0] if init.kind in IMPLICIT and len(children) == 1 else None
     return None
 
 
@@ -465,9 +438,8 @@ def _reusable(unit: Unit, expr: Cursor) -> bool:
 
 def _discarded(call: Cursor, parents) -> tuple[Cursor, tuple[Cursor, ...]] | None:
     """(the statement, its ancestors) when the call is a statement of its own."""
-    statement, chain = call, tuple(parents)
-    while chain and chain[-1].kind in TRANSPARENT:
-        statement, chain = chain[-1], chain[:-1]
+    up = holder_of(call, parents)
+    statement, chain = up.child, tuple(parents[:up.depth + 1])
     if not chain:
         return None
     holder = chain[-1]
@@ -544,13 +516,13 @@ def _calls_on(text: str, receiver: Receiver, names) -> bool:
 class _Memo:
     """Per translation unit: texts and children that every call of a long
     function would otherwise recompute for each statement after it (keyed
-    by clang's cursor hash: comparing cursors is slow)."""
+    by parse.identity: comparing cursors is slow)."""
 
     def __init__(self, unit: Unit):
-        self.texts: dict[int, str] = {}
-        self.blocks: dict[int, tuple[list[Cursor], list[int]]] = {}
+        self.texts: dict[tuple, str] = {}
+        self.blocks: dict[tuple, tuple[list[Cursor], list[tuple]]] = {}
         self.skips = sorted(m.start for m in unit.macro_uses if m.name == "QSKIP")
-        self.skipping: dict[int, bool] = {}  # per `if`: is there a QSKIP in it
+        self.skipping: dict[tuple, bool] = {}  # per `if`: is there a QSKIP in it
 
 
 def _memo(unit: Unit) -> _Memo:
@@ -559,21 +531,21 @@ def _memo(unit: Unit) -> _Memo:
 
 def _compact(unit: Unit, cursor: Cursor) -> str:
     texts = _memo(unit).texts
-    key = cursor.hash
+    key = identity(cursor)
     text = texts.get(key)
     if text is None:
         text = texts[key] = re.sub(r"\s+", "", unit.spelled_text(cursor))
     return text
 
 
-def _block(unit: Unit, holder: Cursor) -> tuple[list[Cursor], list[int]]:
-    """A block's statements and their hashes."""
+def _block(unit: Unit, holder: Cursor) -> tuple[list[Cursor], list[tuple]]:
+    """A block's statements and their identities."""
     blocks = _memo(unit).blocks
-    key = holder.hash
+    key = identity(holder)
     found = blocks.get(key)
     if found is None:
         children = list(holder.get_children())
-        found = blocks[key] = (children, [c.hash for c in children])
+        found = blocks[key] = (children, [identity(c) for c in children])
     return found
 
 
@@ -582,8 +554,8 @@ def _later_statements(unit: Unit, path: list[Cursor], scope: list[Cursor]):
     enclosing blocks of the same function or lambda, in order."""
     for child, holder in zip(path, scope):
         if holder.kind == CursorKind.COMPOUND_STMT:
-            siblings, hashes = _block(unit, holder)
-            yield from siblings[hashes.index(child.hash) + 1 :]
+            siblings, keys = _block(unit, holder)
+            yield from siblings[keys.index(identity(child)) + 1 :]
 
 
 class _Expectation:
@@ -619,7 +591,7 @@ def _skips_on(unit: Unit, statement: Cursor, receiver: Receiver) -> bool:
     memo = _memo(unit)
     if not memo.skips:
         return False
-    key = statement.hash
+    key = identity(statement)
     skipping = memo.skipping.get(key)
     if skipping is None:
         span = unit.expansion_range(statement)
@@ -669,9 +641,8 @@ def _fresh_object(unit: Unit, var: Cursor, function: Cursor | None) -> bool:
     factory member function whose every `return` is a `new` (`newSocket()`)."""
     if any(c.kind == CursorKind.CXX_NEW_EXPR for c in var.walk_preorder()):
         return True
-    init = [strip_implicit(c) for c in var.get_children()
-            if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
-    return len(init) == 1 and is_factory_call(unit, init[0], function)
+    init = initializer(var)
+    return init is not None and is_factory_call(unit, strip_implicit(init), function)
 
 
 def _never_connected(unit: Unit, call: Cursor, receiver: Receiver, above) -> bool:
@@ -710,8 +681,7 @@ def _receiver_variable(call: Cursor) -> Cursor | None:
     `p->flush()`)."""
     callee = next(call.get_children(), None)
     base = next(callee.get_children(), None) if callee is not None else None
-    while base is not None and base.kind in TRANSPARENT and len(list(base.get_children())) == 1:
-        base = next(base.get_children())
+    base = strip_implicit(base) if base is not None else None
     return base.referenced if base is not None and base.kind == CursorKind.DECL_REF_EXPR else None
 
 
@@ -753,11 +723,7 @@ def _benchmark(unit: Unit, loop: Cursor) -> bool:
 
 
 def _bare_call(statement: Cursor) -> Cursor | None:
-    while statement.kind in TRANSPARENT:
-        children = list(statement.get_children())
-        if len(children) != 1:
-            return None
-        statement = children[0]
+    statement = strip_implicit(statement)
     return statement if statement.kind == CursorKind.CALL_EXPR else None
 
 
@@ -834,10 +800,8 @@ def _reusable_bytes(unit: Unit, call: Cursor) -> str | None:
     if len(args) != (1 if call.spelling == "write" else 3):
         return None
     arg = args[0]
-    inner = arg
-    while inner.kind in TRANSPARENT and len(list(inner.get_children())) == 1:
-        inner = next(inner.get_children())
-    decl = _class_of(inner.type)
+    inner = strip_implicit(arg)
+    decl = pointee_class(inner.type)
     if decl is None or decl.spelling != "QByteArray":
         return None
     if inner.kind not in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR) or not _reusable(unit, inner):
