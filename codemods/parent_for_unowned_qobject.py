@@ -1,25 +1,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from clang.cindex import AccessSpecifier, BinaryOperator, StorageClass, TypeKind
+from clang.cindex import AccessSpecifier, StorageClass, TypeKind
 
-from qtfix.codemod import LegacyCodemod as Codemod, Options
-from qtfix.cpp import strip_implicit
-from qtfix.cpp import call_arguments_text
-from qtfix.edits import Edit, Safety
+from qtfix.codemod import Codemod, Match, Node, NoFix, Options
+from qtfix.cpp import (CASTS, IMPLICIT, TYPE_REFERENCES, call_arguments_text, enclosing_function, in_namespace,
+                       is_assigned_to, is_assignment, strip_implicit)
+from qtfix.edits import Edit, Fix, Safety
 from qtfix.parse import (
     Cursor,
     CursorKind,
     Unit,
     class_of_method,
+    entity,
     expansion_location,
     is_derived_from,
+    same_declaration,
     walk_with_parents,
 )
 from qtfix.qt import (
-    enclosing_function,
     is_qobject_class,
     is_signal,
     is_thread_run,
@@ -27,17 +29,8 @@ from qtfix.qt import (
     methods_run_calls,
 )
 
-# The pointer value flows through these unchanged.
-FLOW = frozenset({CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR, CursorKind.INIT_LIST_EXPR})
-CASTS = frozenset(
-    {
-        CursorKind.CSTYLE_CAST_EXPR,
-        CursorKind.CXX_STATIC_CAST_EXPR,
-        CursorKind.CXX_DYNAMIC_CAST_EXPR,
-        CursorKind.CXX_REINTERPRET_CAST_EXPR,
-        CursorKind.CXX_CONST_CAST_EXPR,
-    }
-)
+# The pointer value flows through these unchanged (a braced initializer included).
+FLOW = IMPLICIT | {CursorKind.INIT_LIST_EXPR}
 # `p->deleteLater()`, `p->setParent(x)`, `p->moveToThread(t)`: someone else
 # already decides the object's lifetime (and a moved object must stay parentless).
 OWNING_MEMBERS = frozenset({"deleteLater", "setParent", "moveToThread"})
@@ -61,6 +54,17 @@ _SIMPLE_DEFAULT = re.compile(
 class Owned(Exception):
     """The object's lifetime is already decided elsewhere (or qtfix cannot
     tell): no finding."""
+
+
+@dataclass(frozen=True)
+class Unowned(Match):
+    new_expr: Cursor
+    call: Cursor  # the constructor call inside the `new`
+    ctor: Cursor  # the constructor whose parent parameter the fix fills
+    explicit: tuple[Cursor, ...]  # the arguments spelled at the call
+    parent_at: int  # the index of the parent parameter
+    type_name: str
+    no_fix_reason: str  # "" when a fix may be built
 
 
 @dataclass(frozen=True)
@@ -144,30 +148,38 @@ class ParentForUnownedQObject(Codemod):
     summary = "QObject created with `new` and no parent in a QObject's member function is never deleted: pass `this` as parent"
     safety = Safety.UNSAFE
 
-    def find(self, unit: Unit, options: Options):
+    kinds = frozenset({CursorKind.CXX_NEW_EXPR, CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR,
+                       CursorKind.MEMBER_REF})
+
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[Unowned]:
         news = []
-        var_uses: dict[str, list] = {}
-        field_uses: dict[str, list] = {}
-        for cursor, parents in unit.walk():
-            kind = cursor.kind
-            if kind == CursorKind.CXX_NEW_EXPR:
+        var_uses: dict[tuple, list] = {}
+        field_uses: dict[tuple, list] = {}
+        for node in nodes:
+            cursor, parents = node.cursor, node.parents
+            ref = cursor.referenced if cursor.kind != CursorKind.CXX_NEW_EXPR else None
+            if cursor.kind == CursorKind.CXX_NEW_EXPR:
                 news.append((cursor, parents))
-            elif kind == CursorKind.DECL_REF_EXPR:
-                ref = cursor.referenced
-                if ref is not None and ref.kind == CursorKind.VAR_DECL:
-                    var_uses.setdefault(ref.get_usr() or str(ref.hash), []).append((cursor, parents))
-            elif kind in (CursorKind.MEMBER_REF_EXPR, CursorKind.MEMBER_REF):
-                ref = cursor.referenced
-                if ref is not None and ref.kind == CursorKind.FIELD_DECL:
-                    field_uses.setdefault(ref.get_usr(), []).append((cursor, parents))
+            elif ref is not None and ref.kind == CursorKind.VAR_DECL and cursor.kind == CursorKind.DECL_REF_EXPR:
+                var_uses.setdefault(entity(ref), []).append((cursor, parents))
+            elif ref is not None and ref.kind == CursorKind.FIELD_DECL and cursor.kind != CursorKind.DECL_REF_EXPR:
+                field_uses.setdefault(entity(ref), []).append((cursor, parents))
         context = _Context(unit, var_uses, field_uses)
         for new_expr, parents in news:
             try:
-                finding = self._examine(context, new_expr, parents)
+                found = self._examine(context, new_expr, parents)
             except Owned:
                 continue
-            if finding is not None:
-                yield finding
+            if found is not None:
+                yield found
+
+    def fix(self, unit: Unit, match: Unowned, options: Options) -> Fix | NoFix:
+        if match.no_fix_reason:
+            return NoFix(match.no_fix_reason)
+        edits, reason = self._fix(unit, match.new_expr, match.call, match.ctor, match.explicit, match.parent_at)
+        if reason:
+            return NoFix(reason)
+        return self.fixed(edits, f"pass `this` as the parent of the new {match.type_name}")
 
     # -- matching ------------------------------------------------------------
 
@@ -220,21 +232,11 @@ class ParentForUnownedQObject(Codemod):
         )
         at = self._report_offset(unit, new_expr, parents)
         reason = ""
-        edits = []
         if function.kind == CursorKind.CXX_METHOD and function.is_const_method():
             reason = "`this` is const in a const member function; give it a parent by hand"
         elif is_thread:
             reason = "destroying a QThread that still runs aborts the program, so a parent is no fix"
-        else:
-            edits, reason = self._fix(unit, new_expr, call, ctor_for_fix, explicit, parent_at)
-        return self.report(
-            unit,
-            at,
-            message,
-            edits=edits,
-            title=f"pass `this` as the parent of the new {type_name}",
-            no_fix_reason=reason,
-        )
+        return Unowned(at, message, new_expr, call, ctor_for_fix, tuple(explicit), parent_at, type_name, reason)
 
     @staticmethod
     def _parent_parameter(ctor: Cursor, cls: Cursor) -> tuple[int | None, Cursor | None]:
@@ -281,7 +283,7 @@ class ParentForUnownedQObject(Codemod):
             return Target("local", holder)
         if holder.kind == CursorKind.BINARY_OPERATOR:
             children = list(holder.get_children())
-            if len(children) != 2 or children[1] != child or not _is_assignment(holder):
+            if len(children) != 2 or children[1] != child or not is_assignment(holder):
                 return None
             lhs = strip_implicit(children[0])
             ref = lhs.referenced
@@ -301,7 +303,7 @@ class ParentForUnownedQObject(Codemod):
             at = siblings.index(child) if child in siblings else -1
             if at > 0 and siblings[at - 1].kind == CursorKind.MEMBER_REF:
                 field = siblings[at - 1].referenced
-                if field is not None and field.kind == CursorKind.FIELD_DECL and _same(field.semantic_parent, cls):
+                if field is not None and field.kind == CursorKind.FIELD_DECL and same_declaration(field.semantic_parent, cls):
                     if field.type.get_canonical().kind == TypeKind.POINTER:
                         return Target("field", field)
             return None
@@ -380,9 +382,9 @@ class _Context:
         self.unit = unit
         self.var_uses = var_uses
         self.field_uses = field_uses
-        self._thread_helpers: dict[str, set[str]] = {}
-        self._fields_checked: dict[str, bool] = {}
-        self._self_deleting: dict[str, bool] = {}
+        self._thread_helpers: dict[tuple, set[str]] = {}
+        self._fields_checked: dict[tuple, bool] = {}
+        self._self_deleting: dict[tuple, bool] = {}
 
     def runs_in_other_thread(self, function: Cursor, cls: Cursor) -> bool:
         """run() of a QThread subclass and the member functions it calls: the
@@ -391,7 +393,7 @@ class _Context:
             return True
         if not is_derived_from(cls, "QThread"):
             return False
-        key = cls.get_usr()
+        key = entity(cls)
         if key not in self._thread_helpers:
             run = next((m for m in member_function_definitions(cls) if is_thread_run(m)), None)
             self._thread_helpers[key] = methods_run_calls(run) if run is not None else set()
@@ -403,7 +405,7 @@ class _Context:
         definition = created.get_definition()
         if definition is None or not self.unit.in_main_file(definition):
             return False
-        key = definition.get_usr()
+        key = entity(definition)
         if key not in self._self_deleting:
             found = False
             for method in member_function_definitions(definition):
@@ -420,19 +422,19 @@ class _Context:
         return self._self_deleting[key]
 
     def check_local(self, var: Cursor, cls: Cursor) -> None:
-        for ref, parents in self.var_uses.get(var.get_usr() or str(var.hash), ()):
+        for ref, parents in self.var_uses.get(entity(var), ()):
             fate = _fate(self.unit, ref, parents, cls)
             if fate is not None:
                 self.check_field(fate, cls)
 
     def check_field(self, field: Cursor, cls: Cursor) -> None:
-        key = field.get_usr()
+        key = entity(field)
         if key in self._fields_checked:
             if not self._fields_checked[key]:
                 raise Owned
             return
         self._fields_checked[key] = False
-        if not _same(field.semantic_parent, cls) or field.type.get_canonical().kind != TypeKind.POINTER:
+        if not same_declaration(field.semantic_parent, cls) or field.type.get_canonical().kind != TypeKind.POINTER:
             raise Owned
         uses = list(self.field_uses.get(key, ()))
         for method in self._class_bodies(cls):
@@ -443,15 +445,15 @@ class _Context:
                 for c, p in walk_with_parents(method, ())
                 if c.kind in (CursorKind.MEMBER_REF_EXPR, CursorKind.MEMBER_REF)
                 and c.referenced is not None
-                and c.referenced.get_usr() == key
+                and entity(c.referenced) == key
             ]
         for ref, parents in uses:
             if ref.kind == CursorKind.MEMBER_REF:
                 continue  # the member initializer: a store
-            if _is_assigned_to(ref, parents):
+            if is_assigned_to(ref, parents):
                 continue
             fate = _fate(self.unit, ref, parents, cls)
-            if fate is not None and fate.get_usr() != key:
+            if fate is not None and entity(fate) != key:
                 raise Owned  # copied into another member
         self._fields_checked[key] = True
 
@@ -511,7 +513,7 @@ def _fate(unit: Unit, ref: Cursor, parents, cls: Cursor) -> Cursor | None:
             # the deletion is arranged, or is what the test observes
             raise Owned
         callee = holder.referenced
-        if name in LOOKING_CALLS or _in_namespace(callee, "QTest"):
+        if name in LOOKING_CALLS or in_namespace(callee, "QTest"):
             return None
         converted = child.type.get_canonical()
         if converted.kind == TypeKind.POINTER and converted.get_pointee().is_const_qualified():
@@ -529,7 +531,7 @@ def _fate(unit: Unit, ref: Cursor, parents, cls: Cursor) -> Cursor | None:
         return None
     if kind in (CursorKind.BINARY_OPERATOR, CursorKind.COMPOUND_ASSIGNMENT_OPERATOR):
         children = list(holder.get_children())
-        if _is_assignment(holder) and len(children) == 2:
+        if is_assignment(holder) and len(children) == 2:
             if children[0] == child:
                 return None  # the variable is assigned, not the object used
             lhs = strip_implicit(children[0])
@@ -540,37 +542,13 @@ def _fate(unit: Unit, ref: Cursor, parents, cls: Cursor) -> Cursor | None:
     return None  # conditions, comparisons, lambda captures
 
 
-def _is_assigned_to(ref: Cursor, parents) -> bool:
-    chain = list(parents)
-    child = ref
-    while chain and chain[-1].kind in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
-        child = chain.pop()
-    if not chain or not _is_assignment(chain[-1]):
-        return False
-    first = next(iter(chain[-1].get_children()), None)
-    return first == child
-
-
-def _is_assignment(op: Cursor) -> bool:
-    return op.kind == CursorKind.BINARY_OPERATOR and op.binary_operator == BinaryOperator.Assign
-
-
 def _is_own_field(member_ref: Cursor, cls: Cursor) -> bool:
     """`m_x` or `this->m_x`, a pointer member declared by `cls` itself."""
     field = member_ref.referenced
-    if field is None or field.kind != CursorKind.FIELD_DECL or not _same(field.semantic_parent, cls):
+    if field is None or field.kind != CursorKind.FIELD_DECL or not same_declaration(field.semantic_parent, cls):
         return False
     base = [c for c in member_ref.get_children()]
     return not base or strip_implicit(base[0]).kind == CursorKind.CXX_THIS_EXPR
-
-
-def _same(a: Cursor | None, b: Cursor | None) -> bool:
-    return a is not None and b is not None and a.get_usr() == b.get_usr()
-
-
-def _in_namespace(decl: Cursor | None, name: str) -> bool:
-    parent = decl.semantic_parent if decl is not None else None
-    return parent is not None and parent.kind == CursorKind.NAMESPACE and parent.spelling == name
 
 
 def _mentions_deletion(call: Cursor) -> bool:
@@ -604,7 +582,7 @@ def _parent_index(params: list[Cursor], cls: Cursor) -> int | None:
 def _default_text(unit: Unit, param: Cursor) -> str | None:
     """The parameter's default argument as spelled in its declaration, when
     it is simple enough to repeat at the call; else None."""
-    exprs = [c for c in param.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.TEMPLATE_REF, CursorKind.NAMESPACE_REF)]
+    exprs = [c for c in param.get_children() if c.kind not in TYPE_REFERENCES]
     if len(exprs) != 1 or exprs[0].extent.start.file is None:
         return None
     start, end = exprs[0].extent.start, exprs[0].extent.end
