@@ -410,7 +410,7 @@ def _apply_proven(cfg: RunConfig, jobs: int, max_rebuilds: int, report: Path | N
         return _exit_code_for_problems(results)
     files = Files(p.old_contents)
     with verify_status() as say:
-        prover = Prover(build, files, jobs=jobs, max_rebuilds=max_rebuilds, say=say)
+        prover = Prover(build, files, jobs=max(1, min(jobs, os.cpu_count() or 1)), max_rebuilds=max_rebuilds, say=say)
         try:
             proof = prove(prover, p.resolution.accepted)
         except KeyboardInterrupt:

@@ -18,7 +18,6 @@ interrupted run can put each file back to its original content.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -134,7 +133,7 @@ class Prover:
     rebuilds: int = 0
 
     def run_tests(self, tests: Sequence[CTest]) -> dict[str, RunResult]:
-        workers = max(1, min(self.jobs, os.cpu_count() or 1, len(tests)))
+        workers = max(1, min(self.jobs, len(tests)))
         with ThreadPoolExecutor(workers) as pool:
             return {run.test: run for run in pool.map(run_test, tests)}
 
