@@ -184,8 +184,12 @@ def test_interrupted_apply_leaves_whole_files_and_resumes(tree, tmp_path):
 def test_findings_identical_with_and_without_pch_and_cache(tmp_path):
     tree = tmp_path / "inputs"
     tree.mkdir()
-    for case in sorted(GOLDEN.glob("QF10*_*/*.cpp")) + sorted(PROGRAMS.glob("*.cpp")):
+    # every third golden input (each codemod's cases are interleaved by name,
+    # so all codemods are in) and the programs: the parse without a PCH is
+    # the slow third of this test, and it must stay fast on a loaded machine
+    for case in sorted(GOLDEN.glob("QF10*_*/*.cpp"))[::3] + sorted(PROGRAMS.glob("*.cpp")):
         shutil.copy(case, tree / f"{case.parent.name}__{case.name}")
+    assert len({p.name[:5] for p in tree.iterdir() if p.name.startswith("QF")}) == len(list(GOLDEN.glob("QF10*_*")))
     cache = str(tmp_path / "c")
     plain = qtfix("check", "--format", "json", "--no-pch", "--no-cache", ".", cwd=tree)
     cold = qtfix("check", "--format", "json", "--cache-dir", cache, ".", cwd=tree)

@@ -1,10 +1,21 @@
 """Incremental cache: a file whose analysis inputs are unchanged is not parsed again.
 
-The key covers everything the findings depend on: the file's bytes, its
-compiler arguments, qtfix's version, the selected codemods' own source code
-and the options. Project headers the translation unit included are recorded
-with their size and mtime and checked on every hit, so editing a test's
-helper header re-analyses the tests that include it.
+The key (`result_key`, the one place it is made) covers everything the
+findings depend on: the file's resolved real path and bytes, its compiler
+arguments, qtfix's version and the source of every module of the package
+and of the selected codemods, and the options. Project headers the
+translation unit included are recorded with their size and mtime and checked
+on every hit, so editing a test's helper header re-analyses its includers.
+
+Trust model. An entry is data, never code: JSON, read only after its SHA-256
+checksum matched, and decoded into qtfix's own frozen values field by field
+(a wrong type drops the entry). The cache directory is created 0700; one that
+another user owns or can write (a shared `/tmp` folder, a cache handed over
+between CI jobs) is refused with one warning, and the run goes on with a
+private throwaway directory instead. Entries are refused on the same rule.
+The cache is best effort: an entry that cannot be written is skipped, one
+that cannot be read or fails its checksum is dropped and the file analysed
+again.
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ import hashlib
 import inspect
 import json
 import os
-import pickle
+import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -22,8 +33,11 @@ from pathlib import Path
 
 from . import __version__
 from .codemod import Codemod, Options
+from .edits import Edit, Finding, Fix, Safety
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+MAGIC = b"qtfix-cache 2 "
+DEFAULT_MAX_MB = 512  # results only; $QTFIX_CACHE_MAX_MB overrides
 
 
 def default_cache_dir() -> Path:
@@ -31,6 +45,54 @@ def default_cache_dir() -> Path:
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "qtfix"
     )
     return Path(base)
+
+
+# -- where the cache may live ------------------------------------------------
+
+
+def distrust(st: os.stat_result) -> str:
+    """Why a cache file or folder with this status must not be trusted ("" when it may)."""
+    if st.st_uid != os.geteuid():
+        return f"it is owned by another user (uid {st.st_uid})"
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "other users can write to it"
+    return ""
+
+
+def _own_dir(path: Path) -> None:
+    """Create `path` (and missing parents) private to this user, then check
+    what is there: an existing folder is used only if this user owns it and
+    nobody else can write to it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        raise OSError(f"{path} is not a directory")
+    why = distrust(st)
+    if why:
+        raise PermissionError(f"{path}: {why}")
+
+
+def usable_cache_dir(wanted: Path) -> tuple[Path, str]:
+    """The folder this run keeps its cache in, and a warning ("" if none).
+
+    `wanted` is used when it is (or can be made) a private, writable folder
+    of this user, including its `results` and `pch` subfolders; otherwise the
+    run gets a fresh private temporary folder (removed by nobody: it is
+    empty of anything shared) and the warning says why."""
+    try:
+        for sub in (wanted, wanted / "results", wanted / "pch"):
+            _own_dir(sub)
+        probe = tempfile.NamedTemporaryFile(dir=wanted / "results", prefix=".probe-")
+        probe.close()
+        return wanted, ""
+    except OSError as exc:
+        reason = str(exc) if isinstance(exc, PermissionError) and not exc.errno else (
+            f"{wanted}: {exc.strerror or exc}")
+    fallback = Path(tempfile.mkdtemp(prefix="qtfix-cache-"))
+    return fallback, f"cache directory not used ({reason}); this run uses a private temporary one"
+
+
+# -- the key -----------------------------------------------------------------
 
 
 @lru_cache(maxsize=None)
@@ -44,21 +106,26 @@ def _codemod_fingerprint(cls: type[Codemod]) -> str:
 
 @lru_cache(maxsize=None)
 def engine_fingerprint() -> str:
-    """qtfix's own analysis code: a change to any of it invalidates results
-    (read once per process: the code that runs is the code loaded at start)."""
+    """Every module of the package, found (not listed by hand): a change to
+    any of them invalidates results. Read once per process: the code that
+    runs is the code loaded at start."""
     here = Path(__file__).parent
     h = hashlib.sha256()
-    for name in ("parse.py", "cpp.py", "qt.py", "codemod.py", "edits.py", "runner.py"):
-        h.update((here / name).read_bytes())
+    for module in sorted(here.rglob("*.py")):
+        h.update(str(module.relative_to(here)).encode() + b"\0")
+        h.update(module.read_bytes())
     return h.hexdigest()
 
 
 def result_key(
-    source: bytes, args: Sequence[str], codemods: Sequence[Codemod], options: Options, engine: str, mode: tuple = ()
+    path: Path, source: bytes, args: Sequence[str], codemods: Sequence[Codemod], options: Options, mode: tuple = ()
 ) -> str:
+    """The one cache key of a file's analysis. The real path is in it, so
+    two copies of a file do not evict each other and two spellings of one
+    path (`autotests/x.cpp`, `src/../autotests/x.cpp`) share an entry."""
     h = hashlib.sha256()
     meta = [
-        CACHE_FORMAT, __version__, engine, list(args),
+        CACHE_FORMAT, __version__, engine_fingerprint(), os.path.realpath(path), list(args),
         sorted((c.code, _codemod_fingerprint(type(c))) for c in codemods), asdict(options), list(mode),
     ]
     h.update(json.dumps(meta).encode())
@@ -67,15 +134,115 @@ def result_key(
     return h.hexdigest()
 
 
-def dependency_stamps(paths: Sequence[str]) -> list[tuple[str, int, int]]:
+def dependency_stamps(paths: Sequence[str]) -> list[list]:
     stamps = []
     for p in paths:
         try:
             st = os.stat(p)
         except OSError:
             continue
-        stamps.append((p, st.st_size, st.st_mtime_ns))
+        stamps.append([p, st.st_size, st.st_mtime_ns])
     return stamps
+
+
+# -- entries: JSON with a checksum, decoded field by field --------------------
+
+
+class BadEntry(ValueError):
+    """A cache entry that is not what qtfix wrote: dropped, never trusted."""
+
+
+def _expect(value, kind):
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BadEntry(f"expected {kind.__name__}")
+    return value
+
+
+def _encode_path(path: Path, here: Path) -> str:
+    return "" if path == here else str(path)  # "": the file itself, however it is spelled
+
+
+def _decode_path(value, here: Path) -> Path:
+    return here if _expect(value, str) == "" else Path(value)
+
+
+def _encode_fix(fix: Fix | None, here: Path):
+    if fix is None:
+        return None
+    return {"title": fix.title, "safety": fix.safety.value,
+            "edits": [[_encode_path(e.path, here), e.start, e.end, e.text] for e in fix.edits]}
+
+
+def _decode_fix(value, here: Path) -> Fix | None:
+    if value is None:
+        return None
+    _expect(value, dict)
+    edits = []
+    for item in _expect(value["edits"], list):
+        p, start, end, text = _expect(item, list)
+        edits.append(Edit(_decode_path(p, here), _expect(start, int), _expect(end, int), _expect(text, str)))
+    return Fix(_expect(value["title"], str), tuple(edits), Safety(value["safety"]))
+
+
+def _encode_finding(f: Finding, here: Path) -> dict:
+    out = {}
+    for name, value in vars(f).items():
+        if name == "path":
+            value = _encode_path(value, here)
+        elif name == "fix":
+            value = _encode_fix(value, here)
+        elif not isinstance(value, (str, int, bool)):
+            raise TypeError(f"Finding.{name}: {type(value).__name__} has no cache encoding")
+        out[name] = value
+    return out
+
+
+def _decode_finding(value, here: Path) -> Finding:
+    fields = dict(_expect(value, dict))
+    fields["path"] = _decode_path(fields.get("path"), here)
+    fields["fix"] = _decode_fix(fields.get("fix"), here)
+    defaults = Finding.__dataclass_fields__
+    for name, v in fields.items():
+        if name not in defaults:
+            raise BadEntry(f"unknown field {name}")
+        if name not in ("path", "fix"):
+            _expect(v, (str, int, bool))
+    return Finding(**fields)
+
+
+def encode_entry(result, deps: list) -> bytes:
+    """A checked file's result and the project headers it depends on, as
+    checksummed JSON (its bytes and the cache flag are not stored: a hit has
+    the bytes it was keyed by)."""
+    here = result.path
+    payload = json.dumps({
+        "deps": deps, "status": result.status.value, "reason": result.reason,
+        "findings": [_encode_finding(f, here) for f in result.findings],
+        "rolled_back": [[_encode_finding(f, here), why] for f, why in result.rolled_back],
+    }, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    return MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def decode_entry(blob: bytes, path: Path, source: bytes) -> tuple:
+    """(the result `encode_entry` wrote, for `path` as this run spells it,
+    its dependency stamps); BadEntry if the checksum or any field is wrong."""
+    from .runner import FileResult, Status
+
+    head, _, payload = blob.partition(b"\n")
+    if not head.startswith(MAGIC) or head[len(MAGIC):] != hashlib.sha256(payload).hexdigest().encode():
+        raise BadEntry("checksum mismatch")
+    try:
+        data = _expect(json.loads(payload), dict)
+        result = FileResult(
+            path, Status(data["status"]), _expect(data["reason"], str),
+            findings=tuple(_decode_finding(f, path) for f in _expect(data["findings"], list)),
+            source=source,
+            rolled_back=tuple((_decode_finding(f, path), _expect(why, str))
+                              for f, why in _expect(data["rolled_back"], list)),
+        )
+        return result, _expect(data["deps"], list)
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
+        raise BadEntry(str(exc)) from None
 
 
 class ResultCache:
@@ -83,29 +250,91 @@ class ResultCache:
         self.directory = directory / "results"
 
     def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.pickle"
+        return self.directory / key[:2] / f"{key}.json"
 
-    def get(self, key: str):
+    def _read(self, path: Path) -> bytes | None:
         try:
-            with open(self._path(key), "rb") as fh:
-                entry = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
             return None
-        if entry.get("format") != CACHE_FORMAT:
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or distrust(st) or st.st_size > 64 << 20:
+                return None
+            return fh.read()
+
+    def get(self, key: str, path: Path, source: bytes):
+        """The stored result of `key` for `path` (whose bytes are `source`),
+        or None: missing, not this user's, corrupted (then it is removed) or
+        a project header changed since."""
+        entry = self._path(key)
+        blob = self._read(entry)
+        if blob is None:
             return None
-        if dependency_stamps([p for p, _, _ in entry["deps"]]) != entry["deps"]:
+        try:
+            result, deps = decode_entry(blob, path, source)
+        except BadEntry:
+            _remove(entry)  # not what qtfix wrote: analyse the file again
+            return None
+        if dependency_stamps([d[0] for d in deps if isinstance(d, list) and d and isinstance(d[0], str)]) != deps:
             return None  # a project header changed since
-        return entry["result"]
+        try:
+            os.utime(entry)  # recently used: evicted last
+        except OSError:
+            pass
+        return result
 
     def put(self, key: str, result, deps: Sequence[str]) -> None:
+        """Store a result; best effort (a full disk or a read-only cache
+        loses the entry, never the run)."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        blob = encode_entry(result, dependency_stamps(deps))
+        tmp = None
         try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump({"format": CACHE_FORMAT, "deps": dependency_stamps(deps), "result": result}, fh)
+                fh.write(blob)
             os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+            tmp = None
+        except OSError:
+            pass
+        finally:
+            if tmp is not None:
+                _remove(Path(tmp))
+
+    def prune(self, max_bytes: int) -> int:
+        """Remove the least recently used entries until the results take at
+        most `max_bytes`; returns how many were removed."""
+        for old in self.directory.glob("*/*.pickle"):
+            _remove(old)  # format 1 (pickle): never read again
+        entries = []
+        for p in self.directory.glob("*/*.json"):
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            entries.append((st.st_mtime_ns, st.st_size, p))
+        total = sum(size for _, size, _ in entries)
+        removed = 0
+        for _, size, p in sorted(entries):
+            if total <= max_bytes:
+                break
+            _remove(p)
+            total -= size
+            removed += 1
+        return removed
+
+
+def cache_limit_bytes() -> int:
+    try:
+        return max(0, int(os.environ.get("QTFIX_CACHE_MAX_MB", DEFAULT_MAX_MB))) << 20
+    except ValueError:
+        return DEFAULT_MAX_MB << 20
+
+
+def _remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

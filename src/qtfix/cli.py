@@ -24,7 +24,7 @@ from rich.table import Table
 
 from . import __version__
 from .batch import Limits, Task, run_tasks
-from .cache import default_cache_dir
+from .cache import ResultCache, cache_limit_bytes, default_cache_dir, usable_cache_dir
 from .codemod import Options, discover, select
 from .pch import PchCache
 from .interactive import Answers, NotATerminal, run_review
@@ -115,7 +115,9 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
         args = FlagSource(cfg.build_dir, cfg.qt_include).args_for_all(files)
     except (UsageError, ValueError) as exc:
         raise fail(str(exc)) from None
-    cache_dir = batch.cache_dir or default_cache_dir()
+    cache_dir, warning = usable_cache_dir(batch.cache_dir or default_cache_dir())
+    if warning:
+        err.print(f"qtfix: warning: {warning}", markup=False)
     pch_for: dict[tuple[str, ...], Path | None] = {}
     if batch.pch:
         pchs = PchCache(cache_dir)
@@ -137,6 +139,8 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
             progress(result)
 
         results = run_tasks(tasks, limits, finished)
+    if batch.cache:
+        ResultCache(cache_dir).prune(cache_limit_bytes())
     for r in results:
         if r.status is not Status.CHECKED:
             err.print(f"{display_path(r.path)}: {r.status.value}: {r.reason}", markup=False)

@@ -84,20 +84,19 @@ def run_codemods(unit, codemods: Sequence[Codemod], options: Options) -> list[Fi
     return findings
 
 
-def _result_cache(args: Sequence[str], codemods: Sequence[Codemod], options: Options, settings: Settings):
-    """The result cache (None without one) and the function that keys a
+def _result_cache(path: Path, args: Sequence[str], codemods: Sequence[Codemod], options: Options, settings: Settings):
+    """The result cache (None without one) and the function that keys this
     file's content under this run's arguments, codemods and settings."""
     if settings.cache_dir is None:
         return None, None
-    from .cache import ResultCache, engine_fingerprint, result_key
+    from .cache import ResultCache, result_key
 
-    engine = engine_fingerprint()
+    literals = sorted(x.decode("utf-8", "replace") for x in settings.shared_literals)
 
     def key_of(content: bytes, verify: bool = settings.verify) -> str:
-        return result_key(
-            content, args, codemods, options, engine,
-            (verify, settings.unsafe, sorted(x.decode("utf-8", "replace") for x in settings.shared_literals)),
-        )
+        # which fixes are chosen is decided after the analysis, except that
+        # --verify checks those that would be applied
+        return result_key(path, content, args, codemods, options, (verify, verify and settings.unsafe, literals))
 
     return ResultCache(settings.cache_dir), key_of
 
@@ -108,15 +107,15 @@ def cached_result(
     """The cached result of a file that has not changed since it was
     analysed under the same settings, or None: what a worker would answer
     first, found without starting one (a warm run is all hits)."""
-    cache, key_of = _result_cache(args, codemods, options, settings)
+    cache, key_of = _result_cache(path, args, codemods, options, settings)
     if cache is None:
         return None
     try:
         source = read_source(path)
     except (OSError, ValueError):
         return None  # the worker reports it
-    hit = cache.get(key_of(source))
-    return replace(hit, cached=True) if hit is not None and hit.path == path else None
+    hit = cache.get(key_of(source), path, source)
+    return replace(hit, cached=True) if hit is not None else None
 
 
 def analyse_file(
@@ -128,11 +127,10 @@ def analyse_file(
         return FileResult(path, Status.FAILED, f"cannot read: {exc.strerror or exc}")
     except ValueError as exc:
         return FileResult(path, Status.SKIPPED, str(exc))
-    cache, key_of = _result_cache(args, codemods, options, settings)
-    if cache is not None:
-        hit = cache.get(key_of(source))
-        if hit is not None and hit.path == path:
-            return replace(hit, cached=True)
+    cache, key_of = _result_cache(path, args, codemods, options, settings)
+    hit = cache.get(key_of(source), path, source) if cache is not None else None
+    if hit is not None:
+        return replace(hit, cached=True)
     try:
         unit = _parse(path, source, args, settings)
         options = replace(options, shared_literals=tuple(sorted(x.decode() for x in settings.shared_literals)))
