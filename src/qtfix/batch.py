@@ -1,20 +1,26 @@
 """Parallel analysis of many files: one process per worker, each file under a
 time limit, a crash or hang costing only that file.
 
-A single file is analysed in-process (no pool to start). Otherwise `jobs`
+Every file is analysed in a worker process, a single file too (a file that
+crashes libclang or never finishes must cost a message, not the run): `jobs`
 worker processes take files one at a time over a pipe; the parent watches
 each worker's deadline and its process sentinel: a worker past the per-file
 limit is killed and replaced (the file is reported as hanging), a worker
 that dies (a crash in libclang, the OOM killer) is replaced too (the file is
-reported as crashed). Results come back in the order of the input.
+reported as crashed). Results come back in the order of the input. A worker
+dies with its parent (PR_SET_PDEATHSIG, else a watch on the parent's pid):
+a killed `qtfix` leaves no process behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
 import os
 import resource
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,7 +56,33 @@ def run_task(task: Task) -> FileResult:
     return analyse_file(task.path, task.args, _codemods(task.codes), task.options, task.settings)
 
 
-def _worker(conn: Connection, max_memory_mb: int | None) -> None:
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed with
+    SIGKILL, it closes nothing: a worker waiting on its pipe would wait
+    forever, since its siblings hold copies of the pipe's other end)."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            armed = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _worker(conn: Connection, max_memory_mb: int | None, parent: int) -> None:
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
     if max_memory_mb:
         limit = max_memory_mb * 2**20
@@ -74,7 +106,7 @@ def _worker(conn: Connection, max_memory_mb: int | None) -> None:
 class _Worker:
     def __init__(self, ctx, max_memory_mb):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, max_memory_mb), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child, max_memory_mb, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.task: Task | None = None
@@ -138,10 +170,6 @@ def run_tasks(
             on_result(hit)
     if len(results) == len(tasks):
         return [results[t.index] for t in tasks]
-    if not results and len(tasks) == 1:
-        result = run_task(tasks[0])
-        on_result(result)
-        return [result]
     ctx = mp.get_context("fork")
     pending = [t for t in reversed(tasks) if t.index not in results]
     workers = [_Worker(ctx, limits.max_memory_mb) for _ in range(max(1, min(limits.jobs, len(pending))))]
