@@ -36,6 +36,7 @@ from .fileio import WriteError, write_atomically, write_output
 from .runner import FileResult, Plan, Settings, Status, plan
 from .ctest import BuildError, load_build
 from .prove import Files, Proof, Prover, proof_json, proof_markdown, prove
+from .suppress import explain as suppression_doc
 from .tree import literals_shared_with_helpers
 
 app = typer.Typer(
@@ -69,6 +70,10 @@ PartialOpt = Annotated[bool, typer.Option(
     "--allow-unanalysed",
     help="Files that cannot be analysed (do not parse, time out, are not UTF-8) are reported on stderr "
          "and in the JSON/report, but do not make the exit code 2: it then says only whether there are findings.",
+)]
+UnusedSuppressionsOpt = Annotated[bool, typer.Option(
+    "--report-unused-suppressions",
+    help="Report NOLINT comments naming a qtfix code that suppressed nothing (QF001, with a fix that removes them).",
 )]
 MaxMemoryOpt = Annotated[Optional[int], typer.Option("--max-memory", min=64, help="Address-space limit of a worker, in MB.")]
 
@@ -164,7 +169,7 @@ def progress_reporter(total: int):
     def line(r: FileResult) -> None:
         nonlocal done
         done += 1
-        what = f"{len(r.findings)} finding(s)" if r.status is Status.CHECKED else r.status.value
+        what = f"{len(r.reported)} finding(s)" if r.status is Status.CHECKED else r.status.value
         err.print(f"[{done}/{total}] {display_path(r.path)}: {what}{' (cached)' if r.cached else ''}", markup=False)
 
     yield line
@@ -190,14 +195,15 @@ def _exit_code_for_problems(results: list[FileResult], allow_unanalysed: bool = 
     return 2 if unanalysed and not allow_unanalysed else 0
 
 
-def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=False, batch=None) -> RunConfig:
+def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=False, batch=None,
+            report_unused=False) -> RunConfig:
     return RunConfig(
         paths=tuple(paths),
         build_dir=build_dir,
         qt_include=qt_include,
         select=_codes(select_),
         ignore=_codes(ignore),
-        options=Options(timeout_ms=timeout),
+        options=Options(timeout_ms=timeout, report_unused_suppressions=report_unused),
         unsafe_fixes=unsafe,
         batch=batch,
     )
@@ -224,19 +230,27 @@ def check(
     file_timeout: FileTimeoutOpt = 120.0,
     max_memory: MaxMemoryOpt = None,
     allow_unanalysed: PartialOpt = False,
+    report_unused: UnusedSuppressionsOpt = False,
 ) -> None:
     """Report findings. Exit 1 when there are any, 2 on errors (files that
     could not be analysed included, unless --allow-unanalysed)."""
-    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, batch=_batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory)))
-    findings = [f for r in results for f in r.findings]
+    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout,
+                                   batch=_batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
+                                   report_unused=report_unused))
+    findings = [f for r in results for f in r.reported]
+    suppressed = sum(r.suppressed for r in results)
     if format is Format.json:
         sys.stdout.write(to_json(results))
     else:
         for f in findings:
             print(finding_line(f))
+        quiet = f"{suppressed} suppressed" if suppressed else ""
         if findings:
             fixable = sum(1 for f in findings if f.fix is not None)
-            err.print(f"{len(findings)} finding(s), {fixable} with a fix (`qtfix diff` shows them)")
+            err.print(f"{len(findings)} finding(s), {fixable} with a fix (`qtfix diff` shows them)"
+                      + (f"; {quiet}" if quiet else ""), markup=False)
+        elif quiet:
+            err.print(f"no findings; {quiet}", markup=False)
     problems = _exit_code_for_problems(results, allow_unanalysed)
     raise typer.Exit(code=problems or (1 if findings else 0))
 
@@ -277,9 +291,11 @@ def diff(
     file_timeout: FileTimeoutOpt = 120.0,
     max_memory: MaxMemoryOpt = None,
     allow_unanalysed: PartialOpt = False,
+    report_unused: UnusedSuppressionsOpt = False,
 ) -> None:
     """Print the fixes as one unified diff (git apply / patch -p1). Exit 1 when there is one."""
-    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes, _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory)))
+    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes,
+                                   _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory), report_unused))
     p = make_plan(results, unsafe_fixes)
     patch = unified_diff(p.old_contents, p.new_contents)
     if output is not None:
@@ -320,6 +336,7 @@ def apply(
     verify_tests: Annotated[bool, typer.Option("--verify-tests", hidden=True)] = False,
     max_rebuilds: Annotated[int, typer.Option("--max-rebuilds", min=1, help="With --verify=tests: at most this many rebuilds while bisecting failing tests to the fixes that break them.")] = 12,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write a per-file report: FILE.md (Markdown) or FILE.json.")] = None,
+    report_unused: UnusedSuppressionsOpt = False,
 ) -> None:
     """Write the fixes in place (atomically, permissions kept); or review them first (--interactive); or apply a saved patch (--patch)."""
     if patch_file is not None:
@@ -335,13 +352,14 @@ def apply(
             source = Answers.open(answers)
         except NotATerminal as exc:
             raise fail(str(exc)) from None
-        results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes, _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory)))
+        results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes,
+                                       _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory), report_unused))
         code = run_review(results, unsafe_fixes, source)
         raise typer.Exit(code=code if code else _exit_code_for_problems(results))
     if report is not None and report.suffix.lower() not in (".md", ".json"):
         raise fail(f"{report}: --report takes a .md or .json file name")
     batch = _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory, verify)
-    cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes, batch)
+    cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes, batch, report_unused)
     if verify_tests:
         raise typer.Exit(code=_apply_proven(cfg, jobs, max_rebuilds, report))
     written: dict[Path, str | None] = {}
@@ -480,6 +498,9 @@ def explain(code: Annotated[str, typer.Argument(help="A codemod code such as QF1
     """Print a codemod's documentation."""
     codemods = discover()
     cls = codemods.get(code.upper())
+    if cls is None and suppression_doc(code) is not None:
+        print(suppression_doc(code), end="")
+        return
     if cls is None:
         raise fail(f"unknown codemod code '{code}' (see `qtfix list`)")
     print(f"{cls.code} {cls.name} (fix: {cls.safety.value})\n")

@@ -38,6 +38,8 @@ class Options:
     # appear in a helper program of the analysed tree (see tree.py); the
     # runner fills them in per file.
     shared_literals: tuple[str, ...] = ()
+    # Report NOLINT comments naming a qtfix code that suppressed nothing (QF001).
+    report_unused_suppressions: bool = False
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,8 @@ class Finding:
     fix: Fix | None = None
     # Why there is no fix, when there is none (macro body, escaping pointer ...).
     no_fix_reason: str = ""
+    # A NOLINT comment covers it (suppress.py): reported as such, never fixed or counted.
+    suppressed: bool = False
 
     @property
     def safety(self) -> Safety:

@@ -29,6 +29,7 @@ from .edits import Edit, Finding, Fix, apply_edits
 from .patch import display_path, file_diff
 from .fileio import WriteError, read_source, write_atomically
 from .runner import FileResult, Status, fixable
+from .suppress import explain as suppression_doc
 
 # -- the engine: no I/O ------------------------------------------------------
 
@@ -327,7 +328,7 @@ def render(p: Proposal, color: bool = False) -> str:
 def explain_text(code: str) -> str:
     cls = discover().get(code)
     if cls is None:
-        return f"no documentation for {code}\n"
+        return suppression_doc(code) or f"no documentation for {code}\n"
     return f"{cls.code} {cls.name} (fix: {cls.safety.value})\n\n{cls.documentation()}\n"
 
 

@@ -178,6 +178,22 @@ class Unit:
             self._files[name] = _file_contents(self.tu, name)
         return self._files[name]
 
+    @cached_property
+    def comments(self) -> tuple[tuple[int, int], ...]:
+        """Byte ranges of the main file's comments (`//` and `/* */`), as
+        libclang's lexer finds them: a `//` inside a string literal, a raw
+        string or a character literal is not one."""
+        lib_file = cindex.File.from_name(self.tu, os.fspath(self.path))
+        extent = cindex.SourceRange.from_locations(
+            cindex.SourceLocation.from_offset(self.tu, lib_file, 0),
+            cindex.SourceLocation.from_offset(self.tu, lib_file, len(self.source)),
+        )
+        return tuple(
+            (t.extent.start.offset, t.extent.end.offset)
+            for t in self.tu.get_tokens(extent=extent)
+            if t.kind == cindex.TokenKind.COMMENT
+        )
+
     # -- positions ---------------------------------------------------------
 
     def line_col(self, offset: int) -> tuple[int, int]:

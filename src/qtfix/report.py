@@ -34,6 +34,7 @@ def to_json(results: Sequence[FileResult], base: Path | None = None) -> str:
                     "message": f.message,
                     "safety": f.safety.value,
                     "no_fix_reason": f.no_fix_reason,
+                    "suppressed": f.suppressed,
                     "edits": [
                         {"path": display_path(e.path, base), "offset": e.start, "length": e.end - e.start, "text": e.text}
                         for e in (f.fix.edits if f.fix else ())
@@ -64,6 +65,7 @@ class Summary:
     fixes_by_code: dict[str, int]
     rolled_back_by_code: dict[str, int]
     cached: int = 0
+    suppressed: int = 0  # findings a NOLINT comment covers (not in the counts above)
 
     def count(self, outcome: str) -> int:
         return sum(1 for f in self.files if f.outcome == outcome)
@@ -85,14 +87,15 @@ def summarize(results: Sequence[FileResult], applied: Sequence[Finding], written
         else:
             outcome, reason = "unchanged", ""
         files.append(
-            FileOutcome(display_path(r.path, base), outcome, reason, len(r.findings),
+            FileOutcome(display_path(r.path, base), outcome, reason, len(r.reported),
                         applied_by_path[r.path] if outcome == "changed" else 0, rolled)
         )
-    findings = Counter(f.code for r in results for f in r.findings)
+    findings = Counter(f.code for r in results for f in r.reported)
     fixes = Counter(f.code for f in applied if written.get(f.path, "") is None)
     rolled_codes = Counter(f.code for r in results for f, _ in r.rolled_back)
     return Summary(tuple(files), dict(sorted(findings.items())), dict(sorted(fixes.items())),
-                   dict(sorted(rolled_codes.items())), sum(1 for r in results if r.cached))
+                   dict(sorted(rolled_codes.items())), sum(1 for r in results if r.cached),
+                   sum(r.suppressed for r in results))
 
 
 def summary_table(s: Summary) -> Table:
@@ -103,6 +106,8 @@ def summary_table(s: Summary) -> Table:
     for outcome in ("changed", "unchanged", "skipped", "failed"):
         table.add_row(f"  {outcome}", str(s.count(outcome)))
     table.add_row("  from cache", str(s.cached))
+    if s.suppressed:
+        table.add_row("findings suppressed", str(s.suppressed))
     for code in sorted(set(s.findings_by_code) | set(s.fixes_by_code) | set(s.rolled_back_by_code)):
         rolled = s.rolled_back_by_code.get(code, 0)
         table.add_row(
@@ -122,6 +127,7 @@ def problems(s: Summary) -> list[str]:
 def report_markdown(s: Summary) -> str:
     out = ["# qtfix report", "", "| | count |", "|---|---:|", f"| files scanned | {len(s.files)} |"]
     out += [f"| {o} | {s.count(o)} |" for o in ("changed", "unchanged", "skipped", "failed")]
+    out += [f"| findings suppressed | {s.suppressed} |"] * bool(s.suppressed)
     out += ["", "| code | findings | fixed | rolled back by --verify |", "|---|---:|---:|---:|"]
     for code in sorted(set(s.findings_by_code) | set(s.fixes_by_code)):
         out.append(f"| {code} | {s.findings_by_code.get(code, 0)} | {s.fixes_by_code.get(code, 0)} | {s.rolled_back_by_code.get(code, 0)} |")
@@ -139,7 +145,8 @@ def report_json(s: Summary) -> str:
              "fixes_applied": f.fixes_applied, "rolled_back": [{"fix": w, "reason": why} for w, why in f.rolled_back]}
             for f in s.files
         ],
-        "totals": {o: s.count(o) for o in ("changed", "unchanged", "skipped", "failed")} | {"scanned": len(s.files), "cached": s.cached},
+        "totals": {o: s.count(o) for o in ("changed", "unchanged", "skipped", "failed")}
+        | {"scanned": len(s.files), "cached": s.cached, "suppressed": s.suppressed},
         "findings_by_code": s.findings_by_code,
         "fixes_by_code": s.fixes_by_code,
         "rolled_back_by_code": s.rolled_back_by_code,

@@ -20,6 +20,7 @@ from .edits import Edit, Finding, Resolution, Safety, apply_edits, resolve
 from .parse import ParseError, parse
 from .pch import usable_for as pch_usable
 from .project import HEADER_SUFFIXES
+from .suppress import apply_suppressions
 
 
 class Status(str, Enum):
@@ -39,6 +40,15 @@ class FileResult:
     cached: bool = False  # served from the incremental cache, not parsed
     # --verify: fixes whose result did not compile, with the compiler's reason
     rolled_back: tuple[tuple[Finding, str], ...] = ()
+
+    @property
+    def reported(self) -> tuple[Finding, ...]:
+        """The findings no NOLINT comment suppresses: those that count."""
+        return tuple(f for f in self.findings if not f.suppressed)
+
+    @property
+    def suppressed(self) -> int:
+        return sum(1 for f in self.findings if f.suppressed)
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,13 @@ def run_codemods(unit, codemods: Sequence[Codemod], options: Options) -> list[Fi
                 f"({Path(where.filename).name}:{where.lineno})"
             ) from exc
     findings.sort(key=lambda f: f.sort_key)
-    return findings
+    try:
+        # the one place NOLINT comments are read: every command sees the same
+        return apply_suppressions(unit, findings, [c.code for c in codemods], options)
+    except Exception as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        raise CodemodCrash(f"internal error reading suppressions: {type(exc).__name__}: {exc} "
+                           f"({Path(where.filename).name}:{where.lineno})") from exc
 
 
 def _result_cache(path: Path, args: Sequence[str], codemods: Sequence[Codemod], options: Options, settings: Settings):
@@ -250,7 +266,7 @@ class Plan:
 
 def fixable(findings: Iterable[Finding], unsafe: bool) -> list[Finding]:
     allowed = {Safety.SAFE, Safety.UNSAFE} if unsafe else {Safety.SAFE}
-    return [f for f in findings if f.fix is not None and f.fix.safety in allowed]
+    return [f for f in findings if f.fix is not None and f.fix.safety in allowed and not f.suppressed]
 
 
 def plan(results: Sequence[FileResult], unsafe: bool = False, describe=None) -> Plan:
