@@ -65,6 +65,7 @@ FORMS = {
     socket.waitForConnected(1003); // NOLINT(qf1*)
     socket.waitForConnected(1002); // NOLINT(QF104)
     socket.waitForConnected(1004); // NOLINT(bugprone-unused-return-value)
+    socket.waitForConnected(1005); // NOLINT()
 """,
     "multi_line": """    socket.waitForConnected(
         1001); // NOLINT(QF107)
@@ -158,9 +159,10 @@ def test_nolintbegin_end_with_a_prefix(forms):
 
 
 def test_only_the_named_codes_and_prefixes(forms):
-    """A prefix (QF10, qf1*) covers QF107; QF104 and clang-tidy's own checks do not."""
+    """A prefix (QF10, qf1*) covers QF107; QF104, clang-tidy's own checks and
+    an empty list do not."""
     assert suppressed_in(forms, "prefixes_and_other_tools") == {
-        "1001": True, "1003": True, "1002": False, "1004": False}
+        "1001": True, "1003": True, "1002": False, "1004": False, "1005": False}
 
 
 def test_suppression_on_another_line_of_a_multi_line_statement(forms):
@@ -217,8 +219,10 @@ def test_apply_and_diff_leave_a_suppressed_site_unchanged(tmp_path, cache):
     changed = [line for line in patch.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert changed == ["-    socket.waitForConnected(1002);",
                        "+    QVERIFY2(socket.waitForConnected(1002), qPrintable(socket.errorString()));"], patch
-    res = qtfix(tmp_path, cache, "apply", "apply_quiet.cpp")
+    res = qtfix(tmp_path, cache, "apply", "--report", "report.json", "apply_quiet.cpp")
     assert res.returncode == 0, res.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["totals"]["suppressed"] == 2 and report["findings_by_code"] == {"QF107": 1}
     after = target.read_text()
     assert after != original
     assert "    QVERIFY2(socket.waitForConnected(1002), qPrintable(socket.errorString()));\n" in after
@@ -373,3 +377,20 @@ def test_lines_of_a_nested_block_are_statements_of_their_own(tmp_path, cache):
     found = findings(qtfix(tmp_path, cache, "check", "--format", "json", "--select", "QF103", "loops.cpp"))
     assert sorted((f["line"], f["suppressed"]) for f in found) == [
         (line_of(text, "// 1001"), False), (line_of(text, "// 1002"), True), (line_of(text, "// 1003"), True)], found
+
+
+def test_select_and_ignore_choose_qf002_and_ignore_takes_qf001_back(tmp_path, cache):
+    body = """    socket.waitForConnected(1001); // NOLINT(QF999)
+    socket.waitForConnected(1002); // NOLINT(QF104)
+"""
+    (tmp_path / "chosen.cpp").write_text(source("chosen", body))
+
+    def codes(*args: str) -> list[str]:
+        res = qtfix(tmp_path, cache, "check", "--format", "json", "--report-unused-suppressions", *args, "chosen.cpp")
+        return sorted(f["code"] for f in findings(res) if f["code"] in ("QF001", "QF002"))
+
+    assert codes() == ["QF001", "QF002"]
+    assert codes("--select", "QF1") == ["QF001"]
+    assert codes("--select", "QF1,QF002") == ["QF001", "QF002"]
+    assert codes("--ignore", "QF001") == ["QF002"]
+    assert codes("--ignore", "QF00") == []

@@ -12,7 +12,7 @@ import os
 import sys
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -25,7 +25,7 @@ from rich.table import Table
 from . import __version__
 from .batch import Limits, Task, run_tasks
 from .cache import ResultCache, cache_limit_bytes, default_cache_dir, usable_cache_dir
-from .codemod import Options, discover, select
+from .codemod import SUPPRESSION_CODES, Options, chosen, discover, select
 from .pch import PchCache
 from .interactive import Answers, NotATerminal, run_review
 from .patch import display_path, unified_diff
@@ -129,8 +129,13 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
         for a in dict.fromkeys(args.values()):
             pch_for[a] = pchs.ensure(a)
     shared = literals_shared_with_helpers(files)
+    # QF002 goes with --select/--ignore like a codemod; QF001 is asked for
+    # by its own flag, which --select does not take back (--ignore does)
+    unused, invalid = SUPPRESSION_CODES
+    options = replace(cfg.options, suppression_codes=tuple(
+        c for c, chooser in ((unused, ()), (invalid, cfg.select)) if chosen(c, list(chooser), list(cfg.ignore))))
     tasks = [
-        Task(i, f, args[f], tuple(c.code for c in codemods), cfg.options,
+        Task(i, f, args[f], tuple(c.code for c in codemods), options,
              Settings(cache_dir=cache_dir if batch.cache else None, pch=pch_for.get(args[f]),
                       verify=batch.verify, unsafe=cfg.unsafe_fixes, shared_literals=shared.get(f, frozenset())))
         for i, f in enumerate(files)

@@ -31,6 +31,11 @@ from .edits import Edit, Finding, Fix, Safety
 from .parse import Cursor, CursorKind, Unit
 
 
+# The codes of the suppression comments' own findings (suppress.py): not
+# codemods, but --select/--ignore choose them as they choose codemods.
+SUPPRESSION_CODES = ("QF001", "QF002")
+
+
 @dataclass(frozen=True)
 class Options:
     timeout_ms: int = 5000
@@ -40,6 +45,8 @@ class Options:
     shared_literals: tuple[str, ...] = ()
     # Report NOLINT comments naming a qtfix code that suppressed nothing (QF001).
     report_unused_suppressions: bool = False
+    # Which of SUPPRESSION_CODES --select/--ignore leave in (the runner fills it in).
+    suppression_codes: tuple[str, ...] = SUPPRESSION_CODES
 
 
 @dataclass(frozen=True)
@@ -169,14 +176,18 @@ def _discover() -> dict[str, type[Codemod]]:
     return dict(sorted(found.items()))
 
 
-def select(codes: dict[str, type[Codemod]], select: list[str] | None, ignore: list[str] | None) -> list[Codemod]:
-    """Codemods chosen by --select/--ignore (prefixes, like ruff: QF1 selects QF1xx)."""
+def chosen(code: str, select: list[str] | None, ignore: list[str] | None) -> bool:
+    """Whether --select/--ignore (prefixes, like ruff: QF1 selects QF1xx) keep `code`."""
 
-    def matches(code: str, patterns: list[str]) -> bool:
+    def matches(patterns: list[str]) -> bool:
         return any(code.startswith(p.strip().upper()) for p in patterns if p.strip())
 
+    return (not select or matches(select)) and not (ignore and matches(ignore))
+
+
+def select(codes: dict[str, type[Codemod]], select: list[str] | None, ignore: list[str] | None) -> list[Codemod]:
+    """Codemods chosen by --select/--ignore; a pattern that names no code is an error."""
     for pattern in (select or []) + (ignore or []):
-        if pattern.strip() and not any(c.startswith(pattern.strip().upper()) for c in codes):
+        if pattern.strip() and not any(c.startswith(pattern.strip().upper()) for c in [*codes, *SUPPRESSION_CODES]):
             raise ValueError(f"unknown codemod code '{pattern}' (see `qtfix list`)")
-    chosen = [cls() for code, cls in codes.items() if (not select or matches(code, select))]
-    return [c for c in chosen if not (ignore and matches(c.code, ignore))]
+    return [cls() for code, cls in codes.items() if chosen(code, select, ignore)]

@@ -29,14 +29,13 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .codemod import Options, discover
+from .codemod import SUPPRESSION_CODES, Options, discover
 from .cpp import line_is_only
 from .edits import Edit, Finding, Fix, Safety
 from .parse import CursorKind, Unit
 
-UNUSED = ("QF001", "unused-suppression")
-INVALID = ("QF002", "invalid-suppression")
-OWN_CODES = (UNUSED[0], INVALID[0])
+UNUSED = (SUPPRESSION_CODES[0], "unused-suppression")
+INVALID = (SUPPRESSION_CODES[1], "invalid-suppression")
 
 _DIRECTIVE = re.compile(rb"NOLINT(NEXTLINE|BEGIN|END)?(?:\(([^()\n]*)\))?")
 _QTFIX_NAME = re.compile(r"QF\d*\*?", re.IGNORECASE)
@@ -212,16 +211,19 @@ def statement_lines(unit: Unit, offset: int) -> frozenset[int]:
 
 def apply_suppressions(unit: Unit, findings: Sequence[Finding], ran: Sequence[str], options: Options) -> list[Finding]:
     """The findings with those a suppression covers marked `suppressed`, plus
-    QF002 (and with --report-unused-suppressions QF001) findings. `ran`: the
+    QF002 (and with --report-unused-suppressions QF001) findings, those of
+    them --select/--ignore keep (`options.suppression_codes`). `ran`: the
     codes of the codemods that ran (a suppression of another is not unused)."""
     found = directives(unit)
     if not found:
         return list(findings)
     in_force, problems = rules(found)
-    extra = [_invalid(unit, d, why) for d, why in problems] + _unknown_names(unit, found)
+    extra = []
+    if INVALID[0] in options.suppression_codes:
+        extra += [_invalid(unit, d, why) for d, why in problems] + _unknown_names(unit, found)
     marked = [_mark(unit, f, in_force) for f in findings]
     marked = _withhold_fixes(unit, marked)
-    if options.report_unused_suppressions:
+    if options.report_unused_suppressions and UNUSED[0] in options.suppression_codes:
         extra += [_unused(unit, r, names) for r in in_force if (names := _unused_names(r, ran))]
     return sorted(marked + extra, key=lambda f: f.sort_key)
 
@@ -269,7 +271,7 @@ def _unknown_names(unit: Unit, found: Sequence[Directive]) -> list[Finding]:
     for d in found:
         for n in d.names or ():
             p = n.prefix
-            if p and not any(c.startswith(p) for c in codes) and not any(c.startswith(p) for c in OWN_CODES):
+            if p and not any(c.startswith(p) for c in codes) and not any(c.startswith(p) for c in SUPPRESSION_CODES):
                 out.append(_own(unit, INVALID, n.start, f"{d.spelling}: {n.spelled} is not a qtfix code "
                                                          "(see `qtfix list`); it suppresses nothing"))
     return out
