@@ -75,6 +75,11 @@ UnusedSuppressionsOpt = Annotated[bool, typer.Option(
     "--report-unused-suppressions",
     help="Report NOLINT comments naming a qtfix code that suppressed nothing (QF001, with a fix that removes them).",
 )]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--exclude", metavar="GLOB",
+    help="Leave out files under PATHS that match (gitignore syntax, relative to the folder given; repeatable). "
+         "Files named on the command line are never left out.",
+)]
 MaxMemoryOpt = Annotated[Optional[int], typer.Option("--max-memory", min=64, help="Address-space limit of a worker, in MB.")]
 
 
@@ -88,6 +93,7 @@ class RunConfig:
     options: Options = Options()
     unsafe_fixes: bool = False
     batch: "BatchOptions" = None  # type: ignore[assignment]
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,12 +120,7 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
     """Analyse every file (in parallel for several); `on_result(result)` is
     called as each file finishes, before the progress display moves on."""
     batch = cfg.batch or BatchOptions()
-    try:
-        codemods = select(discover(), list(cfg.select), list(cfg.ignore))
-        files = collect_files(cfg.paths)
-        args = FlagSource(cfg.build_dir, cfg.qt_include).args_for_all(files)
-    except (UsageError, ValueError) as exc:
-        raise fail(str(exc)) from None
+    codemods, files, args, left_out = _plan_files(cfg)
     cache_dir, warning = usable_cache_dir(batch.cache_dir or default_cache_dir())
     if warning:
         err.print(f"qtfix: warning: {warning}", markup=False)
@@ -151,10 +152,23 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
         results = run_tasks(tasks, limits, finished)
     if batch.cache:
         ResultCache(cache_dir).prune(cache_limit_bytes())
+    results += [FileResult(f, Status.SKIPPED, why, left_out=True) for f, why in left_out.items()]
     for r in results:
         if r.status is not Status.CHECKED:
             err.print(f"{display_path(r.path)}: {r.status.value}: {r.reason}", markup=False)
     return results
+
+
+def _plan_files(cfg: RunConfig):
+    """(the codemods, the files to analyse, their arguments, the files the
+    build leaves out with why); a usage error ends the run."""
+    try:
+        codemods = select(discover(), list(cfg.select), list(cfg.ignore))
+        files = collect_files(cfg.paths, cfg.exclude)
+        args, left_out = FlagSource(cfg.build_dir, cfg.qt_include).args_for_all(files)
+    except (UsageError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    return codemods, [f for f in files if f not in left_out], args, left_out
 
 
 @contextmanager
@@ -192,17 +206,23 @@ def make_plan(results: list[FileResult], unsafe: bool) -> Plan:
 
 
 def _exit_code_for_problems(results: list[FileResult], allow_unanalysed: bool = False) -> int:
-    unanalysed = [r for r in results if r.status is not Status.CHECKED]
-    if unanalysed and len(results) > 1:
+    """2 when a file could not be analysed (unless allowed); files the build
+    leaves out are listed, never an error."""
+    unanalysed = [r for r in results if r.status is not Status.CHECKED and not r.left_out]
+    left_out = sum(1 for r in results if r.left_out)
+    if (unanalysed or left_out) and len(results) > 1:
         failed = sum(1 for r in unanalysed if r.status is Status.FAILED)
-        err.print(f"{len(unanalysed)} of {len(results)} files not analysed ({failed} failed, "
-                  f"{len(unanalysed) - failed} skipped)", markup=False)
+        parts = [f"{failed} failed", f"{len(unanalysed) - failed} skipped"]
+        if left_out:
+            parts.append(f"{left_out} not compiled by the build")
+        err.print(f"{len(unanalysed) + left_out} of {len(results)} files not analysed ({', '.join(parts)})", markup=False)
     return 2 if unanalysed and not allow_unanalysed else 0
 
 
 def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=False, batch=None,
-            report_unused=False) -> RunConfig:
+            report_unused=False, exclude=None) -> RunConfig:
     return RunConfig(
+        exclude=tuple(exclude or ()),
         paths=tuple(paths),
         build_dir=build_dir,
         qt_include=qt_include,
@@ -236,12 +256,13 @@ def check(
     max_memory: MaxMemoryOpt = None,
     allow_unanalysed: PartialOpt = False,
     report_unused: UnusedSuppressionsOpt = False,
+    exclude: ExcludeOpt = None,
 ) -> None:
     """Report findings. Exit 1 when there are any, 2 on errors (files that
     could not be analysed included, unless --allow-unanalysed)."""
     results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout,
                                    batch=_batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
-                                   report_unused=report_unused))
+                                   report_unused=report_unused, exclude=exclude))
     findings = [f for r in results for f in r.reported]
     suppressed = sum(r.suppressed for r in results)
     if format is Format.json:
@@ -297,10 +318,12 @@ def diff(
     max_memory: MaxMemoryOpt = None,
     allow_unanalysed: PartialOpt = False,
     report_unused: UnusedSuppressionsOpt = False,
+    exclude: ExcludeOpt = None,
 ) -> None:
     """Print the fixes as one unified diff (git apply / patch -p1). Exit 1 when there is one."""
     results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes,
-                                   _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory), report_unused))
+                                   _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
+                                   report_unused=report_unused, exclude=exclude))
     p = make_plan(results, unsafe_fixes)
     patch = unified_diff(p.old_contents, p.new_contents)
     if output is not None:
@@ -337,6 +360,8 @@ def apply(
     cache_dir: CacheDirOpt = None,
     file_timeout: FileTimeoutOpt = 120.0,
     max_memory: MaxMemoryOpt = None,
+    allow_unanalysed: PartialOpt = False,
+    exclude: ExcludeOpt = None,
     verify: Annotated[bool, typer.Option("--verify", help="Compile each fixed file; roll back exactly the fixes that break it. --verify=tests: rebuild and run the tests built from the fixed files (CTest, -p BUILD) and keep only the fixes that keep them green.")] = False,
     verify_tests: Annotated[bool, typer.Option("--verify-tests", hidden=True)] = False,
     max_rebuilds: Annotated[int, typer.Option("--max-rebuilds", min=1, help="With --verify=tests: at most this many rebuilds while bisecting failing tests to the fixes that break them.")] = 12,
@@ -352,59 +377,69 @@ def apply(
         raise fail("--check, --allow-create and --allow-delete go with --patch FILE")
     if not paths:
         raise fail("give the C++ files or directories to fix (or --patch FILE)")
+    cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes,
+                  _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory, verify),
+                  report_unused=report_unused, exclude=exclude)
     if interactive or answers is not None:
         try:
             source = Answers.open(answers)
         except NotATerminal as exc:
             raise fail(str(exc)) from None
-        results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes,
-                                       _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory), report_unused))
+        results = run_analysis(replace(cfg, batch=replace(cfg.batch, verify=False)))
         code = run_review(results, unsafe_fixes, source)
-        raise typer.Exit(code=code if code else _exit_code_for_problems(results))
+        raise typer.Exit(code=code if code else _exit_code_for_problems(results, allow_unanalysed))
     if report is not None and report.suffix.lower() not in (".md", ".json"):
         raise fail(f"{report}: --report takes a .md or .json file name")
-    batch = _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory, verify)
-    cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes, batch, report_unused)
     if verify_tests:
         raise typer.Exit(code=_apply_proven(cfg, jobs, max_rebuilds, report))
-    written: dict[Path, str | None] = {}
-    applied: list = []
+    raise typer.Exit(code=_apply_in_place(cfg, report, allow_unanalysed))
 
-    def write_file(result: FileResult) -> None:
-        # Each file is written as soon as it is analysed: an interrupted batch
-        # leaves every file either untouched or completely fixed.
-        p = make_plan([result], unsafe_fixes)
+
+def _apply_in_place(cfg: RunConfig, report: Path | None, allow_unanalysed: bool) -> int:
+    writer = _Writer(cfg.unsafe_fixes)
+    try:
+        results = run_analysis(cfg, on_result=writer)
+    except KeyboardInterrupt:
+        done = sum(1 for v in writer.written.values() if v is None)
+        err.print(f"interrupted: {done} file(s) were fixed completely, no file was half-written; run the same command again to continue")
+        raise typer.Exit(code=130) from None
+    summary = summarize(results, writer.applied, writer.written)
+    if len(results) > 1:
+        err.print(summary_table(summary))
+    elif not writer.written:
+        err.print("nothing to fix")
+    if report is not None:
+        _write_report(report, summary, results, cfg.build_dir)
+    write_failed = any(v is not None for v in writer.written.values())
+    return 2 if write_failed or _exit_code_for_problems(results, allow_unanalysed) else 0
+
+
+class _Writer:
+    """Writes each file as soon as it is analysed: an interrupted batch
+    leaves every file either untouched or completely fixed."""
+
+    def __init__(self, unsafe_fixes: bool):
+        self.unsafe_fixes = unsafe_fixes
+        self.written: dict[Path, str | None] = {}  # path -> None, or why the write failed
+        self.applied: list = []
+
+    def __call__(self, result: FileResult) -> None:
+        p = make_plan([result], self.unsafe_fixes)
         for path, new in p.new_contents.items():
             fixes = [f for f in p.resolution.accepted if f.path == path]
             try:
                 write_atomically(path, p.old_contents[path], new)
             except WriteError as exc:
                 err.print(f"qtfix: error: {exc}", markup=False)
-                written[path] = str(exc).removeprefix(f"{path}: ")
+                self.written[path] = str(exc).removeprefix(f"{path}: ")
                 continue
-            written[path] = None
-            applied.extend(fixes)
+            self.written[path] = None
+            self.applied.extend(fixes)
             codes = Counter(f.code for f in fixes)
             print(f"fixed {display_path(path)} ({', '.join(f'{c} x{n}' for c, n in sorted(codes.items()))})", flush=True)
         for finding, why in result.rolled_back:
             err.print(f"{display_path(finding.path)}:{finding.line}:{finding.column}: rolled back {finding.code}: "
                       f"with it the file {why}", markup=False)
-
-    try:
-        results = run_analysis(cfg, on_result=write_file)
-    except KeyboardInterrupt:
-        done = sum(1 for v in written.values() if v is None)
-        err.print(f"interrupted: {done} file(s) were fixed completely, no file was half-written; run the same command again to continue")
-        raise typer.Exit(code=130) from None
-    summary = summarize(results, applied, written)
-    if len(results) > 1:
-        err.print(summary_table(summary))
-    elif not written:
-        err.print("nothing to fix")
-    if report is not None:
-        _write_report(report, summary, results, build_dir)
-    write_failed = any(v is not None for v in written.values())
-    raise typer.Exit(code=2 if write_failed or _exit_code_for_problems(results) else 0)
 
 
 def _write_report(report: Path, summary, results, build_dir, extra_md: str = "", extra_json=None) -> None:

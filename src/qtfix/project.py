@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -44,8 +45,22 @@ def is_build_or_hidden(name: str) -> bool:
     )
 
 
-def collect_files(paths: Sequence[Path]) -> list[Path]:
-    """C++ sources and headers named by `paths` (directories are walked)."""
+def exclusion(patterns: Sequence[str]):
+    """A matcher for `--exclude` patterns (gitignore syntax), or None."""
+    if not patterns:
+        return None
+    import pathspec
+
+    try:
+        return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"--exclude: bad pattern: {exc}") from None
+
+
+def collect_files(paths: Sequence[Path], exclude: Sequence[str] = ()) -> list[Path]:
+    """C++ sources and headers named by `paths` (directories are walked;
+    what `exclude` matches below a walked directory is left out)."""
+    spec = exclusion(exclude)
     files: list[Path] = []
     for given in paths:
         if not given.exists():
@@ -53,12 +68,10 @@ def collect_files(paths: Sequence[Path]) -> list[Path]:
         if given.is_file():
             files.append(given)
             continue
-        found = []
-        for root, dirs, names in os.walk(given):
-            dirs[:] = sorted(d for d in dirs if not is_build_or_hidden(d) and not (Path(root) / d / "CMakeCache.txt").exists())
-            found += [Path(root) / n for n in sorted(names) if Path(n).suffix.lower() in CPP_SUFFIXES]
+        found = [f for f in _walk(given) if spec is None or not spec.match_file(f.relative_to(given).as_posix())]
         if not found:
-            raise UsageError(f"{given}: no C++ source or header files in this directory")
+            what = "no C++ source or header files" + (" left after --exclude" if spec else "")
+            raise UsageError(f"{given}: {what} in this directory")
         files += found
     seen: set[Path] = set()
     unique = []
@@ -68,6 +81,14 @@ def collect_files(paths: Sequence[Path]) -> list[Path]:
             seen.add(key)
             unique.append(f)
     return unique
+
+
+def _walk(given: Path) -> list[Path]:
+    found = []
+    for root, dirs, names in os.walk(given):
+        dirs[:] = sorted(d for d in dirs if not is_build_or_hidden(d) and not (Path(root) / d / "CMakeCache.txt").exists())
+        found += [Path(root) / n for n in sorted(names) if Path(n).suffix.lower() in CPP_SUFFIXES]
+    return found
 
 
 # -- Qt discovery ------------------------------------------------------------
@@ -135,23 +156,55 @@ def discover_qt_flags(qt_include: Path | None = None) -> tuple[str, ...]:
 # -- compile_commands.json ---------------------------------------------------
 
 
+_INCLUDE_LINE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*["<]([^">\n]+)[">]', re.MULTILINE)
+
+
+def included_names(path: Path, limit: int = 1 << 20) -> frozenset[str]:
+    """The base names of the files `path` #includes (a textual scan of its
+    first `limit` bytes; unreadable files include nothing)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(limit)
+    except OSError:
+        return frozenset()
+    return frozenset(os.path.basename(m.decode("utf-8", "replace")) for m in _INCLUDE_LINE.findall(head))
+
+
 @dataclass(frozen=True)
 class CompileDatabase:
     path: Path
     entries: dict[Path, tuple[str, ...]]  # resolved source path -> analysis args
 
+    def compiles(self, file: Path) -> bool:
+        return file.resolve() in self.entries
+
     def args_for(self, file: Path) -> tuple[str, ...] | None:
+        """The build's flags for a file it compiles; for a header, those of
+        a compiled source that includes it (the nearest such one), else of
+        the nearest compiled source (as clangd does); None for a source file
+        the build does not compile."""
         key = file.resolve()
         if key in self.entries:
             return self.entries[key]
-        # Headers have no entry of their own: borrow the flags of a source file
-        # in the same folder (or the closest one), as clangd does.
-        best = None
-        for src, args in self.entries.items():
-            common = len(os.path.commonpath([src.parent, key.parent]).split(os.sep))
-            if best is None or common > best[0]:
-                best = (common, args)
-        return best[1] if best else None
+        if key.suffix.lower() not in HEADER_SUFFIXES:
+            return None
+        includers = [src for src in self._near(key) if key.name in included_names(src)]
+        pool = includers or list(self.entries)
+        best = max(sorted(pool), key=lambda src: _shared_depth(src, key), default=None)
+        return self.entries[best] if best is not None else None
+
+    def _near(self, key: Path, most: int = 400) -> list[Path]:
+        """Compiled sources in the header's folder tree, widening one level
+        at a time (at most two) until some are found; at most `most`."""
+        for up in (key.parent, key.parent.parent, key.parent.parent.parent):
+            found = [src for src in self.entries if src.is_relative_to(up)]
+            if found:
+                return sorted(found, key=lambda src: -_shared_depth(src, key))[:most]
+        return []
+
+
+def _shared_depth(a: Path, b: Path) -> int:
+    return len(os.path.commonpath([a.parent, b.parent]).split(os.sep))
 
 
 @lru_cache(maxsize=4096)
@@ -240,19 +293,29 @@ class FlagSource:
             found[f] = cache[db_path]
         return found
 
-    def args_for_all(self, files: Sequence[Path]) -> dict[Path, tuple[str, ...]]:
+    def args_for_all(self, files: Sequence[Path]) -> tuple[dict[Path, tuple[str, ...]], dict[Path, str]]:
+        """(each file's analysis arguments, the files left out with why).
+
+        With a compile database the build decides: a source file it does not
+        compile (a Windows-only test, a template, a target switched off) is
+        left out, never parsed with guessed flags; a header borrows the flags
+        of a source that includes it. Without one, the installed Qt's flags."""
         dbs = self.databases(files)
         qt: tuple[str, ...] | None = None
-        result = {}
+        result: dict[Path, tuple[str, ...]] = {}
+        left_out: dict[Path, str] = {}
         for f in files:
-            args = dbs[f].args_for(f) if f in dbs else None
-            if args is None:
+            if f in dbs:
+                args = dbs[f].args_for(f)
+                if args is None:
+                    left_out[f] = f"not compiled by the build (not in {dbs[f].path})"
+                    continue
+                args = ("-x", "c++", "-Wno-everything") + args
+            else:
                 if qt is None:
                     qt = discover_qt_flags(self.qt_include)
                 args = BASE_FLAGS + qt
-            else:
-                args = ("-x", "c++", "-Wno-everything") + args
             # The file's own folder (for its local includes) is added by the
             # analysis, so files of one folder set share precompiled headers.
             result[f] = args
-        return result
+        return result, left_out

@@ -38,6 +38,9 @@ class FileResult:
     # The bytes the findings refer to; a write refuses if the file changed since.
     source: bytes | None = None
     cached: bool = False  # served from the incremental cache, not parsed
+    # Skipped by the build's choice, not for a problem of the file (the
+    # compile database does not compile it): listed and counted, never an error.
+    left_out: bool = False
     # --verify: fixes whose result did not compile, with the compiler's reason
     rolled_back: tuple[tuple[Finding, str], ...] = ()
 

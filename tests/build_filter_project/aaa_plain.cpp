@@ -1,0 +1,6 @@
+#include <QString>
+
+QString plainGreeting()
+{
+    return QStringLiteral("hello");
+}

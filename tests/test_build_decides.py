@@ -1,0 +1,112 @@
+"""With a compile database the build decides what is analysed.
+
+tests/build_filter_project is configured by the real CMake (Qt 5 from the
+distribution): the compile_commands.json it writes leaves out a Windows-only
+test, and lists a QtCore-only library next to the test whose header needs
+QtTest and QtNetwork. The CLI runs on it as a user would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).parent / "build_filter_project"
+
+pytestmark = pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")
+
+
+def qtfix(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QTFIX_CACHE_DIR": str(cwd / "cache"), "NO_COLOR": "1"}
+    # no precompiled header: a few small files parse faster than one is built
+    return subprocess.run([sys.executable, "-m", "qtfix", *args, "--no-pch"], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def configure(where: Path) -> Path:
+    shutil.copytree(PROJECT, where / "src")
+    done = subprocess.run(
+        ["cmake", "-S", "src", "-B", "build", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"],
+        cwd=where, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = {Path(e["file"]).name for e in json.loads((where / "build/compile_commands.json").read_text())}
+    assert listed == {"aaa_plain.cpp", "tst_server.cpp"}
+    return where
+
+
+@pytest.fixture(scope="module")
+def configured(tmp_path_factory) -> Path:
+    """A configured tree the read-only tests share."""
+    return configure(tmp_path_factory.mktemp("configured"))
+
+
+@pytest.fixture(scope="module")
+def checked(configured) -> subprocess.CompletedProcess:
+    return qtfix(configured, "check", "--format", "json", "-p", "build", "src")
+
+
+def test_files_the_build_does_not_compile_are_listed_not_failed(checked):
+    res = checked
+    assert res.returncode == 1, res.stderr  # findings, and no error
+    outcome = {Path(f["path"]).name: f for f in json.loads(res.stdout)["files"]}
+    assert outcome["tst_windows.cpp"]["status"] == "skipped"
+    assert outcome["tst_windows.cpp"]["reason"] == "not compiled by the build (not in build/compile_commands.json)"
+    assert "1 of 4 files not analysed (0 failed, 0 skipped, 1 not compiled by the build)" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_a_header_borrows_the_flags_of_the_source_that_includes_it(checked):
+    res = checked
+    findings = json.loads(res.stdout)["findings"]
+    assert [(Path(f["path"]).name, f["code"]) for f in findings] == [("server_helpers.h", "QF104")]
+    outcome = {Path(f["path"]).name: f["status"] for f in json.loads(res.stdout)["files"]}
+    assert outcome["server_helpers.h"] == "checked"
+
+
+def test_apply_fixes_the_header_and_leaves_the_rest_alone(tmp_path):
+    built = configure(tmp_path)
+    windows = (built / "src/tst_windows.cpp").read_bytes()
+    res = qtfix(built, "apply", "-p", "build", "src")
+    assert res.returncode == 0, res.stderr
+    assert "fixed src/server_helpers.h (QF104 x1)" in res.stdout
+    assert b"server.listen(uniqueServerName(" in (built / "src/server_helpers.h").read_bytes()
+    assert (built / "src/tst_windows.cpp").read_bytes() == windows
+    # the fixed header compiles in its includer's target, and the program runs
+    make = subprocess.run(["cmake", "--build", "build", "--target", "tst_server"], cwd=built, capture_output=True,
+                          text=True, timeout=600)
+    assert make.returncode == 0, make.stdout + make.stderr
+    program = next(p for p in (built / "build").rglob("tst_server") if p.is_file() and os.access(p, os.X_OK))
+    assert subprocess.run([program], timeout=60).returncode == 0
+
+
+def test_exclude_leaves_out_what_matches_in_gitignore_syntax(configured):
+    built = configured
+    res = qtfix(built, "check", "--format", "json", "-p", "build", "--exclude", "server_*.h", "--exclude", "/tst_w*",
+                "src")
+    assert res.returncode == 0, res.stderr
+    names = {Path(f["path"]).name for f in json.loads(res.stdout)["files"]}
+    assert names == {"aaa_plain.cpp", "tst_server.cpp"}
+    named = qtfix(built, "check", "-p", "build", "--exclude", "*.h", "src/server_helpers.h")
+    assert named.returncode == 1, "a file named on the command line is analysed even when a pattern matches it"
+
+
+def test_apply_allow_unanalysed_keeps_exit_zero_for_a_file_that_does_not_parse(tmp_path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t/tst_broken.cpp").write_text("int main( {\n")
+    (tmp_path / "t/tst_good.cpp").write_text(
+        '#include <QLocalServer>\nbool f(QLocalServer &s) { return s.listen("x_fixed"); }\n')
+    strict = qtfix(tmp_path, "apply", "t")
+    assert strict.returncode == 2
+    (tmp_path / "t/tst_good.cpp").write_text(
+        '#include <QLocalServer>\nbool f(QLocalServer &s) { return s.listen("x_fixed"); }\n')
+    allowed = qtfix(tmp_path, "apply", "--allow-unanalysed", "t")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "t/tst_broken.cpp: failed" in allowed.stderr
+    assert "uniqueServerName(" in (tmp_path / "t/tst_good.cpp").read_text()
