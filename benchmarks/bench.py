@@ -195,7 +195,7 @@ def pch_build_row(n: int, tree: Path, cache_dir: Path) -> Row:
         "from qtfix.project import FlagSource, collect_files\n"
         "from qtfix.pch import PchCache\n"
         "files = collect_files([Path(sys.argv[1])])\n"
-        "args = FlagSource(Path(sys.argv[2])).args_for_all(files)\n"
+        "args, _ = FlagSource(Path(sys.argv[2])).args_for_all(files)\n"
         "built = [PchCache(Path(sys.argv[3])).ensure(a) for a in dict.fromkeys(args.values())]\n"
         "print(len(built), sum(1 for b in built if b))\n"
     )

@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache-dir", type=Path, default=None, help="where qtfix keeps its precompiled headers")
     a = ap.parse_args(argv)
     files = collect_files(a.paths)
-    args = FlagSource(a.build_dir).args_for_all(files)
+    args, left_out = FlagSource(a.build_dir).args_for_all(files)
+    files = [f for f in files if f not in left_out]  # as qtfix: the build decides
     pch_for: dict[tuple[str, ...], str | None] = {}
     if not a.no_pch:
         pchs = PchCache(a.cache_dir or default_cache_dir())
