@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from qtfix import pch
+
 PROJECT = Path(__file__).parent / "build_filter_project"
 
 pytestmark = pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")
@@ -37,7 +39,7 @@ def configure(where: Path) -> Path:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     listed = {Path(e["file"]).name for e in json.loads((where / "build/compile_commands.json").read_text())}
-    assert listed == {"aaa_plain.cpp", "tst_server.cpp"}
+    assert listed == {"aaa_plain.cpp", "tst_server.cpp", "tst_other.cpp"}
     return where
 
 
@@ -58,7 +60,7 @@ def test_files_the_build_does_not_compile_are_listed_not_failed(checked):
     outcome = {Path(f["path"]).name: f for f in json.loads(res.stdout)["files"]}
     assert outcome["tst_windows.cpp"]["status"] == "skipped"
     assert outcome["tst_windows.cpp"]["reason"] == "not compiled by the build (not in build/compile_commands.json)"
-    assert "1 of 4 files not analysed (0 failed, 0 skipped, 1 not compiled by the build)" in res.stderr
+    assert "1 of 6 files not analysed (0 failed, 0 skipped, 1 not compiled by the build)" in res.stderr
     assert "Traceback" not in res.stderr
 
 
@@ -92,7 +94,7 @@ def test_exclude_leaves_out_what_matches_in_gitignore_syntax(configured):
                 "src")
     assert res.returncode == 0, res.stderr
     names = {Path(f["path"]).name for f in json.loads(res.stdout)["files"]}
-    assert names == {"aaa_plain.cpp", "tst_server.cpp"}
+    assert names == {"aaa_plain.cpp", "tst_server.cpp", "tst_other.cpp", "other_config.h"}
     named = qtfix(built, "check", "-p", "build", "--exclude", "*.h", "src/server_helpers.h")
     assert named.returncode == 1, "a file named on the command line is analysed even when a pattern matches it"
 
@@ -110,3 +112,34 @@ def test_apply_allow_unanalysed_keeps_exit_zero_for_a_file_that_does_not_parse(t
     assert allowed.returncode == 0, allowed.stderr
     assert "t/tst_broken.cpp: failed" in allowed.stderr
     assert "uniqueServerName(" in (tmp_path / "t/tst_good.cpp").read_text()
+
+
+def test_targets_share_precompiled_qt_headers_and_findings_do_not_change(tmp_path):
+    """Two test targets with their own include folder and macro, and a
+    QtCore-only library: two precompiled headers, not one per target; and
+    the same findings as a parse without any."""
+    built = configure(tmp_path)
+    env = {**os.environ, "NO_COLOR": "1"}
+    runs = {}
+    for name, extra in (("pch", []), ("plain", ["--no-pch"])):
+        cmd = [sys.executable, "-m", "qtfix", "check", "--format", "json", "-p", "build", "--no-cache",
+               "--cache-dir", str(built / name), *extra, "src"]
+        runs[name] = subprocess.run(cmd, cwd=built, capture_output=True, text=True, env=env, timeout=600)
+        assert runs[name].returncode == 1, runs[name].stderr
+    assert len(list((built / "pch" / "pch").glob("*.pch"))) == 2
+    assert json.loads(runs["pch"].stdout)["findings"] == json.loads(runs["plain"].stdout)["findings"]
+    statuses = {json.dumps(f, sort_keys=True) for f in json.loads(runs["pch"].stdout)["files"]}
+    assert statuses == {json.dumps(f, sort_keys=True) for f in json.loads(runs["plain"].stdout)["files"]}
+
+
+def test_project_folders_and_macros_leave_the_pch_key_but_a_shadowing_folder_stays(tmp_path):
+    qt = next(Path(p) for p in ("/usr/include/x86_64-linux-gnu/qt5", "/usr/include/qt5") if Path(p, "QtCore").is_dir())
+    (tmp_path / "autogen").mkdir()
+    (tmp_path / "shadow" / "QtCore").mkdir(parents=True)
+    base = ["-x", "c++", "-std=c++17", "-fPIC", "-isystem", str(qt), "-isystem", str(qt / "QtCore"), "-DQT_CORE_LIB"]
+    one = base + ["-I", str(tmp_path / "autogen"), "-Dfoo_EXPORTS", "-fPIC"]
+    two = ["-DQT_CORE_LIB"] + base[:-1] + ["-I" + str(tmp_path / "src"), "-DTRANSLATION_DOMAIN=\"x\""]
+    assert pch.qt_relevant_args(one) == pch.qt_relevant_args(two) == pch.qt_relevant_args(base)
+    shadowed = base + ["-I", str(tmp_path / "shadow")]
+    assert pch.qt_relevant_args(shadowed) != pch.qt_relevant_args(base)
+    assert pch.qt_relevant_args(base + ["-DQT_NO_CAST_FROM_ASCII"]) != pch.qt_relevant_args(base)

@@ -2,9 +2,10 @@
 
 Nearly all of a QtTest file's parse time is the Qt headers. A precompiled
 header of the Qt module umbrellas the flags can reach (QtCore, QtNetwork,
-QtTest, ...) cuts it several times over. It is stored in the cache directory
-under a key made of the flags, the Qt headers' identity and libclang's
-version, so a change of any of them builds a new one; a file lock keeps
+QtTest, ...) cuts it several times over. It is built from, and keyed by, the
+part of the flags the Qt headers can see (`qt_relevant_args`: not a target's
+own include folders or macros, so a CMake project's targets share a few), the
+Qt headers' identity and libclang's version, so a change of any of them builds a new one; a file lock keeps
 parallel workers and concurrent runs from building the same one twice.
 """
 
@@ -24,7 +25,7 @@ from clang import cindex
 from .parse import PARSE_OPTIONS
 
 # Bump when the way precompiled headers are built changes.
-PCH_FORMAT = 2
+PCH_FORMAT = 3
 PRELUDE_MODULES = ("QtCore", "QtNetwork", "QtTest", "QtConcurrent")
 # A file that defines or undefines macros before its first include changes
 # what the Qt headers mean (QT_NO_CAST_FROM_ASCII, QT_NO_DEBUG, ...): the
@@ -54,6 +55,62 @@ def prelude(args: Sequence[str]) -> str:
         if any((Path(d) / module / module).is_file() for d in dirs):
             lines.append(f"#include <{module}/{module}>")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+_DIR_FLAGS = ("-I", "-isystem", "-iquote", "-idirafter")
+# Macros the Qt headers (and the C library under them) read: Qt's own
+# (QT_NO_CAST_FROM_ASCII, QT_DISABLE_DEPRECATED_BEFORE, QT_CORE_LIB ...),
+# reserved names (_GNU_SOURCE, __STRICT_ANSI__ ...) and the assert switches.
+_QT_MACRO = re.compile(r"(Q|_|NDEBUG$|DEBUG$)")
+
+
+def _is_qt_dir(d: str) -> bool:
+    """A folder a Qt header is found in: the include root (holding QtCore),
+    a module folder beside QtCore, or Qt's mkspecs."""
+    path = Path(d)
+    return ((path / "QtCore").is_dir() or (path.name.startswith("Qt") and (path.parent / "QtCore").is_dir())
+            or "mkspecs" in path.parts)
+
+
+def _shadows_qt(d: str) -> bool:
+    """Could this project folder change what a Qt include finds? (It holds
+    a Qt module folder or a header named like one.)"""
+    path = Path(d)
+    return any((path / m).exists() for m in PRELUDE_MODULES) or (path / "qglobal.h").exists()
+
+
+def qt_relevant_args(args: Sequence[str]) -> tuple[str, ...]:
+    """The part of `args` that can change what the Qt headers mean: macro
+    definitions Qt reads, the language standard and options, the target,
+    and the include folders that resolve a Qt header. Project include
+    folders (every CMake target has its own `<target>_autogen/include`) and
+    project macros (`-Dfoo_EXPORTS`) are left out, so the targets of one
+    project share one precompiled header. Sound because clang takes a PCH
+    only when its macros agree with the file's, adding the file's extra
+    definitions after it, and no Qt header reads a project's folder or macro."""
+    out: list[str] = []
+    dirs: list[str] = []  # their order decides which header is found: kept
+    macros: list[tuple[str, str]] = []
+    it = iter(args)
+    for a in it:
+        flag = next((f for f in _DIR_FLAGS if a.startswith(f)), None)
+        if flag is not None:
+            d = next(it, "") if a == flag else a[len(flag):]
+            if _is_qt_dir(d) or _shadows_qt(d) or not os.path.isabs(d) or d.startswith("/usr/"):
+                dirs += [flag, d]
+        elif a in ("-D", "-U") or a.startswith(("-D", "-U")):
+            kind, body = a[:2], (next(it, "") if len(a) == 2 else a[2:])
+            if _QT_MACRO.match(body):
+                macros.append((kind, body))
+        else:
+            out.append(a)
+    # a switch given twice (CMake repeats -fPIC) counts once, where it came last
+    last = {a: i for i, a in enumerate(out) if a.startswith(("-f", "-W", "-m", "-pedantic"))}
+    out = [a for i, a in enumerate(out) if last.get(a, i) == i]
+    names = [body.split("=")[0] for _, body in macros]
+    if len(set(names)) == len(names):
+        macros.sort()  # their order only matters when one name comes twice
+    return tuple(out) + tuple(dirs) + tuple(kind + body for kind, body in macros)
 
 
 def usable_for(source: bytes) -> bool:
@@ -89,6 +146,7 @@ class PchCache:
         """The precompiled header for `args` (without the per-file include
         directory), built now if missing; None when there is nothing to
         precompile or building it failed (then files parse without one)."""
+        args = qt_relevant_args(args)  # what the Qt headers see: one PCH serves many targets
         text = prelude(args)
         if not text:
             return None

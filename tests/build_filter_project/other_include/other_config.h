@@ -1,0 +1,2 @@
+#pragma once
+#define OTHER_SERVER_PREFIX "other"
