@@ -21,7 +21,6 @@ from qtfix import pch
 
 PROJECT = Path(__file__).parent / "build_filter_project"
 
-pytestmark = pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")
 
 
 def qtfix(cwd: Path, *args: str) -> subprocess.CompletedProcess:

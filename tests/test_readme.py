@@ -55,12 +55,11 @@ def quick_start_commands() -> list[str]:
 
 
 def qtfix_invocation(command: str) -> list[str]:
-    """The `qtfix ...` step of a `a && b && qtfix ...` command line."""
-    steps = [shlex.split(step) for step in command.split("&&")]
-    qtfix_steps = [s for s in steps if s and s[0] == "qtfix"]
-    assert len(qtfix_steps) == 1, f"expected one qtfix step in: {command}"
-    assert steps[-1] is qtfix_steps[0], "qtfix must be the last step, so the command ends by printing the patch"
-    return qtfix_steps[0]
+    """The qtfix command line the Quick start's first command runs:
+    `bash scripts/quickstart ARGS` runs `qtfix ARGS` once it set things up."""
+    argv = shlex.split(command)
+    assert argv[:2] == ["bash", "scripts/quickstart"], f"expected `bash scripts/quickstart ...`: {command}"
+    return ["qtfix", *argv[2:]]
 
 
 def ci_test_command() -> str:
@@ -126,11 +125,14 @@ def test_second_command_runs_the_same_tests_as_ci():
     assert f"`{test_command}`" in tests_section, f"the README should name .ci/run's test command `{test_command}`"
 
 
-def test_ci_script_is_strict_and_valid_bash():
-    text = CI_RUN.read_text(encoding="utf-8")
+@pytest.mark.parametrize("script", [CI_RUN, REPO / "scripts" / "quickstart"], ids=["ci-run", "quickstart"])
+def test_setup_scripts_are_strict_and_valid_bash(script):
+    text = script.read_text(encoding="utf-8")
     assert text.startswith("#!/usr/bin/env bash\n")
     assert "set -euo pipefail" in text
-    subprocess.run(["bash", "-n", str(CI_RUN)], check=True)
+    assert ". scripts/bootstrap.sh" in text, "both set up the machine the same way"
+    subprocess.run(["bash", "-n", str(script)], check=True)
+    subprocess.run(["bash", "-n", str(REPO / "scripts" / "bootstrap.sh")], check=True)
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +180,20 @@ def test_example_passes_before_and_after_the_fixes(program, quick_start_patch, t
     after = _copy_of_examples(tmp_path / "after")
     subprocess.run(["git", "apply", "-"], cwd=after, input=quick_start_patch, text=True, check=True)
     _build_and_run(after / "examples" / "legacy_tests" / program, tmp_path)
+
+
+def test_quick_start_script_runs_end_to_end_in_an_active_virtualenv(tmp_path):
+    """`bash scripts/quickstart ...` as the README gives it, with this test's
+    Python (a virtualenv or CI's) first on PATH: every package it needs is
+    there, so it installs nothing, reinstalls qtfix from the checkout and
+    prints the patch."""
+    python_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": python_dir + os.pathsep + os.environ["PATH"], "NO_COLOR": "1",
+           "QTFIX_CACHE_DIR": str(tmp_path / "cache")}
+    argv = shlex.split(quick_start_commands()[0])
+    res = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=QTFIX_TIMEOUT,
+                         stdin=subprocess.DEVNULL)
+    assert res.returncode == 1, res.stderr  # 1: a patch was printed
+    assert "\n+++ b/examples/legacy_tests/" in res.stdout
+    assert "installing" not in res.stderr, "a package was missing on a machine .ci/run set up"
+    assert not (REPO / ".venv").exists() or os.environ.get("VIRTUAL_ENV"), "an active Python was not used"
