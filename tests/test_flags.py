@@ -128,3 +128,14 @@ def test_header_that_is_not_self_contained_is_skipped_and_can_be_allowed(tmp_pat
                     cwd=tmp_path, cache=tmp_path / "c")
     assert allowed.returncode == 0, allowed.stderr
     assert statuses(allowed) == statuses(strict)
+
+
+@pytest.mark.parametrize("spelling", ['"tst_f.moc"', "<tst_f.moc>", "<moc_tst_f.cpp>"])
+def test_generated_include_in_either_spelling_is_a_stand_in(tmp_path, spelling):
+    """`#include <tst_x.moc>` (angle brackets, as older trees write it) is
+    generated at build time like the quoted form: the file is analysed."""
+    (tmp_path / "tst_f.cpp").write_bytes(TEST.replace(b'"tst_f.moc"', spelling.encode()))
+    res = qtfix("check", "--format", "json", "--no-pch", "tst_f.cpp", cwd=tmp_path, cache=tmp_path / "c")
+    assert res.returncode == 1, res.stderr
+    assert statuses(res) == {"tst_f.cpp": ("checked", "")}
+    assert [f["code"] for f in json.loads(res.stdout)["findings"]] == ["QF104"]

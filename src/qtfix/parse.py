@@ -68,9 +68,9 @@ PARSE_OPTIONS = cindex.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD
 # build tree lacks them; they only add meta-object code, so an empty stand-in
 # keeps the rest of the file analysable.
 GENERATED_INCLUDE = re.compile(
-    rb'^[ \t]*#[ \t]*include[ \t]*"((?:[^"/]*/)*(?:[^"/]+\.moc|moc_[^"/]+\.cpp|ui_[^"/]+\.h))"',
+    rb'^[ \t]*#[ \t]*include[ \t]*(?:"|<)((?:[^"<>/]*/)*(?:[^"<>/]+\.moc|moc_[^"<>/]+\.cpp|ui_[^"<>/]+\.h))(?:"|>)',
     re.MULTILINE,
-)
+)  # quoted or angled: legacy trees write `#include <tst_x.moc>` too
 
 
 class ParseError(Exception):
@@ -472,6 +472,9 @@ def generated_stand_ins(path: Path, source: bytes, include_dirs: Sequence[str], 
             name = m.group(1).decode("utf-8", "replace")
             if not any(os.path.exists(os.path.join(d, name)) for d in search):
                 stand_ins.setdefault(os.path.join(str(where.parent), name), "")
+                # an angled include is looked up in the include folders only,
+                # where the file's own folder is (absolute)
+                stand_ins.setdefault(os.path.join(os.path.abspath(where.parent), name), "")
         if level >= depth:
             return
         for m in _QUOTED_INCLUDE.finditer(text):
