@@ -124,7 +124,7 @@ def test_verify_rolls_back_exactly_the_fix_that_breaks_the_build(tmp_path):
         "#include <QtCore/QTimer>\n\nvoid run()\n{\n    QTimer *timer = new QTimer;\n    timer->start(5);\n"
         "    delete timer;\n}\n\nint answer() { return 42; }\n"
     )
-    args = FlagSource().args_for_all([source_path])[source_path]
+    args = FlagSource().args_for_all([source_path])[0][source_path]
     codemods = select(discover(), ["QF102"], None)
     result = analyse_file(source_path, args, codemods, Options())
     assert [f.code for f in result.findings] == ["QF102"]
@@ -224,7 +224,7 @@ def test_warm_run_answers_from_the_cache_without_starting_workers(tmp_path, monk
     for name in ("tst_seedbench.cpp", "tst_tcpaccept.cpp"):
         shutil.copy(PROGRAMS / name, tmp_path / name)
         files.append(tmp_path / name)
-    args = FlagSource().args_for_all(files)
+    args, _ = FlagSource().args_for_all(files)
     codes = tuple(sorted(discover()))
     tasks = [batch.Task(i, f, args[f], codes, Options(), Settings(cache_dir=tmp_path / "c")) for i, f in enumerate(files)]
     cold = batch.run_tasks(tasks, batch.Limits(jobs=2))
