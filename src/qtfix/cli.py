@@ -30,6 +30,7 @@ from .pch import PchCache
 from .interactive import Answers, NotATerminal, run_review
 from .patch import display_path, unified_diff
 from .patch_apply import run_apply_patch
+from .sarif import to_sarif
 from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
 from .fileio import WriteError, write_atomically, write_output
@@ -52,6 +53,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="C++ files or directories (walked for sources and headers).", show_default=False)]
@@ -267,6 +269,8 @@ def check(
     suppressed = sum(r.suppressed for r in results)
     if format is Format.json:
         sys.stdout.write(to_json(results))
+    elif format is Format.sarif:
+        sys.stdout.write(to_sarif(results, discover()))
     else:
         for f in findings:
             print(finding_line(f))
