@@ -31,6 +31,7 @@ from .interactive import Answers, NotATerminal, run_review
 from .patch import display_path, unified_diff
 from .patch_apply import run_apply_patch
 from .sarif import to_sarif
+from .baseline import new_findings, write_baseline
 from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
 from .fileio import WriteError, write_atomically, write_output
@@ -259,12 +260,20 @@ def check(
     allow_unanalysed: PartialOpt = False,
     report_unused: UnusedSuppressionsOpt = False,
     exclude: ExcludeOpt = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", metavar="FILE", help="Report (and fail on) only findings not in this baseline.")] = None,
+    baseline_write: Annotated[Optional[Path], typer.Option("--baseline-write", metavar="FILE", help="Record today's findings as the baseline and exit 0.")] = None,
 ) -> None:
     """Report findings. Exit 1 when there are any, 2 on errors (files that
     could not be analysed included, unless --allow-unanalysed)."""
+    if baseline is not None and baseline_write is not None:
+        raise fail("--baseline and --baseline-write go one at a time")
     results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout,
                                    batch=_batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
                                    report_unused=report_unused, exclude=exclude))
+    if baseline_write is not None:
+        raise typer.Exit(code=_write_baseline(baseline_write, results, build_dir, allow_unanalysed))
+    if baseline is not None:
+        results = _against_baseline(baseline, results)
     findings = [f for r in results for f in r.reported]
     suppressed = sum(r.suppressed for r in results)
     if format is Format.json:
@@ -283,6 +292,25 @@ def check(
             err.print(f"no findings; {quiet}", markup=False)
     problems = _exit_code_for_problems(results, allow_unanalysed)
     raise typer.Exit(code=problems or (1 if findings else 0))
+
+
+def _write_baseline(path: Path, results: list[FileResult], build_dir: Path | None, allow_unanalysed: bool) -> int:
+    try:
+        n = write_baseline(path, results, _files_read(results, build_dir))
+    except WriteError as exc:
+        raise fail(str(exc)) from None
+    err.print(f"{n} finding(s) recorded in the baseline {display_path(path)}", markup=False)
+    return _exit_code_for_problems(results, allow_unanalysed)
+
+
+def _against_baseline(path: Path, results: list[FileResult]) -> list[FileResult]:
+    try:
+        filtered = new_findings(results, path)
+    except UsageError as exc:
+        raise fail(str(exc)) from None
+    err.print(f"baseline {display_path(path)}: {filtered.known} known finding(s) not shown, "
+              f"{filtered.gone} fixed since the baseline", markup=False)
+    return filtered.results
 
 
 def _files_read(results: list[FileResult], build_dir: Path | None) -> list[Path]:

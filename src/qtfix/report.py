@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -13,6 +14,21 @@ from rich.table import Table
 from .edits import Finding
 from .patch import display_path
 from .runner import FileResult, Status
+
+
+def fingerprint(finding: Finding, source: bytes | None, base: Path | None = None) -> str:
+    """A finding's identity across unrelated edits: its code, its file, the
+    text of the line it is on (without indentation) and its message; not
+    its line number, so inserting lines above it keeps it the same."""
+    text = b""
+    if source is not None:
+        start = source.rfind(b"\n", 0, finding.offset) + 1
+        end = source.find(b"\n", finding.offset)
+        text = source[start:end if end >= 0 else len(source)].strip()
+    h = hashlib.sha256()
+    for part in (finding.code, display_path(finding.path, base), text.decode("utf-8", "replace"), finding.message):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()[:32]
 
 
 def finding_line(f: Finding, base: Path | None = None) -> str:

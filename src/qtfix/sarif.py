@@ -11,7 +11,6 @@ unsuccessful.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -21,25 +20,11 @@ from . import __version__
 from .codemod import Codemod
 from .edits import Finding, Safety
 from .patch import display_path
+from .report import fingerprint
 from .runner import FileResult, Status
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-FINGERPRINT = "qtfixFinding/v1"
-
-
-def fingerprint(finding: Finding, source: bytes | None, base: Path | None = None) -> str:
-    """A finding's identity across unrelated edits: its code, its file, the
-    text of the line it is on (without indentation) and its message; not
-    its line number, so inserting lines above it keeps it the same."""
-    text = b""
-    if source is not None:
-        start = source.rfind(b"\n", 0, finding.offset) + 1
-        end = source.find(b"\n", finding.offset)
-        text = source[start:end if end >= 0 else len(source)].strip()
-    h = hashlib.sha256()
-    for part in (finding.code, display_path(finding.path, base), text.decode("utf-8", "replace"), finding.message):
-        h.update(part.encode() + b"\0")
-    return h.hexdigest()[:32]
+FINGERPRINT = "qtfixFinding/v1"  # the baseline's fingerprint (report.fingerprint)
 
 
 def _column(source: bytes | None, finding: Finding) -> int:
