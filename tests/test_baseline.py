@@ -94,3 +94,12 @@ def test_bad_baseline_is_one_line_and_exit_2(tree, content, message):
     errors = [line for line in res.stderr.splitlines() if line.startswith("qtfix: error:")]
     assert len(errors) == 1 and message in errors[0], res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_suppressed_findings_stay_out_of_the_baseline(tmp_path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "tst_servers.cpp").write_text(
+        HELPER.replace('listen("baseline_spare");', 'listen("baseline_spare"); // NOLINT(QF104)'))
+    res = qtfix(tmp_path, "check", "--baseline-write", "b.json", "t")
+    assert "1 finding(s) recorded" in res.stderr
+    assert [e["code"] for e in json.loads((tmp_path / "b.json").read_text())["findings"]] == ["QF104"]

@@ -129,3 +129,16 @@ def test_unanalysed_file_is_a_notification_and_the_invocation_failed(tmp_path):
     (note,) = invocation["toolExecutionNotifications"]
     assert note["level"] == "error" and note["message"]["text"].startswith("t/tst_broken.cpp: failed: does not compile")
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["QF104"]
+
+
+def test_nolint_finding_is_a_suppressed_result_without_fixes(tmp_path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "tst_ok.cpp").write_text(
+        _server("").replace('s.listen("caf\u00e9");', 's.listen("caf\u00e9"); // NOLINT(QF104)'), encoding="utf-8")
+    res = qtfix(tmp_path, "check", "--format", "sarif", "t")
+    assert res.returncode == 0, res.stderr
+    log = json.loads(res.stdout)
+    jsonschema.validate(log, SCHEMA)
+    (result,) = log["runs"][0]["results"]
+    assert result["suppressions"] == [{"kind": "inSource", "justification": "a NOLINT comment"}]
+    assert "fixes" not in result

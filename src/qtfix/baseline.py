@@ -31,7 +31,7 @@ def _key(f, source: bytes | None, folder: Path) -> tuple[str, str, str]:
 def write_baseline(path: Path, results: Sequence[FileResult], reads: Sequence[Path]) -> int:
     """Record every finding; returns how many."""
     folder = path.resolve().parent
-    keys = sorted(_key(f, r.source, folder) for r in results for f in r.findings)
+    keys = sorted(_key(f, r.source, folder) for r in results for f in r.reported)  # not NOLINT'd ones
     entries = [{"code": c, "path": p, "fingerprint": fp} for c, p, fp in keys]
     text = json.dumps({"qtfix-baseline": FORMAT, "findings": entries}, indent=1) + "\n"
     write_output(path, text.encode(), reads)
@@ -66,7 +66,9 @@ def new_findings(results: Sequence[FileResult], path: Path) -> Filtered:
         new = []
         for f in r.findings:
             key = _key(f, r.source, folder)
-            if left[key] > 0:
+            if f.suppressed:
+                new.append(f)  # stays listed as suppressed, as without a baseline
+            elif left[key] > 0:
                 left[key] -= 1
                 known += 1
             else:

@@ -83,7 +83,9 @@ def _result(finding: Finding, source: bytes | None, rule_index: dict[str, int], 
         result["ruleIndex"] = rule_index[finding.code]
     if finding.safety is Safety.NONE and finding.no_fix_reason:
         result["properties"]["noFixReason"] = finding.no_fix_reason
-    if finding.fix is not None:
+    if finding.suppressed:
+        result["suppressions"] = [{"kind": "inSource", "justification": "a NOLINT comment"}]
+    elif finding.fix is not None:
         result["fixes"] = _fix(finding, base)
     return result
 
