@@ -8,7 +8,7 @@ from clang.cindex import AccessSpecifier, StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
 from qtfix.cpp import (CASTS, IMPLICIT, TYPE_REFERENCES, call_arguments_text, enclosing_function, in_namespace,
-                       is_assigned_to, is_assignment, strip_implicit)
+                       is_array_new, is_assigned_to, is_assignment, is_placement_new, strip_implicit)
 from qtfix.edits import Edit, Fix, Safety
 from qtfix.parse import (
     Cursor,
@@ -198,8 +198,7 @@ class ParentForUnownedQObject(Codemod):
         created = new_expr.type.get_pointee().get_canonical().get_declaration()
         if not is_qobject_class(created):
             return None
-        new_text = unit.spelled_text(new_expr)
-        if re.match(r"new\s*\(", new_text) or re.match(r"new\s*[\w:<>,\s*]*\[", new_text):
+        if is_placement_new(unit, new_expr) or is_array_new(unit, new_expr):
             return None  # placement new, arrays
         call = next((c for c in new_expr.get_children() if c.kind == CursorKind.CALL_EXPR), None)
         if call is None or call.referenced is None or call.referenced.kind != CursorKind.CONSTRUCTOR:

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from clang.cindex import StorageClass, TypeKind
 
-from qtfix.codemod import LegacyCodemod as Codemod, Options
-from qtfix.cpp import strip_implicit
-from qtfix.cpp import ensure_include, is_factory_call, line_is_only, skip_space
-from qtfix.edits import Edit, Safety
-from qtfix.parse import Cursor, CursorKind, Unit, file_location
+from qtfix.codemod import Codemod, Match, Node, NoFix, Options
+from qtfix.cpp import (TYPE_REFERENCES, binds_to_reference, binary_operator, enclosing_function,
+                       ensure_include, holder_of, is_array_delete, is_array_new, is_factory_call,
+                       is_null_pointer, line_is_only, returns_plain_value, skip_space, strip_implicit,
+                       unary_operator)
+from qtfix.edits import Edit, Fix, Safety
+from qtfix.parse import Cursor, CursorKind, Unit, entity, file_location, identity
 
 # Calls that take ownership of (or schedule the deletion of) a pointer passed
 # to them: after such a call the manual `delete` is not the only owner.
@@ -23,7 +26,6 @@ OWNERSHIP_SINKS = frozenset(
 )
 # Smart pointers that would own the object too (QPointer only watches it).
 OWNING_WRAPPERS = ("QSharedPointer", "QScopedPointer", "unique_ptr", "shared_ptr")
-TRANSPARENT = (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR)
 
 
 class Escape(Exception):
@@ -36,7 +38,28 @@ class Candidate:
     decl_stmt: Cursor
     block: Cursor
     assigned_later: bool = False  # `T *p;` (or `= nullptr`) then `p = new T;`
-    uses: list = field(default_factory=list)  # (DECL_REF_EXPR, parents)
+    uses: list = field(default_factory=list)  # Node of each DECL_REF_EXPR
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A lambda capture of the pointer and how it is spelled: "reference"
+    (`[&p]`, `[&]`: nothing to change), "named" (`[p]`), "init" (`[q = p]`),
+    "default" (`[=]`), "macro" (spelled in a macro body)."""
+
+    ref: Cursor
+    form: str
+
+
+@dataclass(frozen=True)
+class DeletedLocal(Match):
+    decl: Cursor
+    block: Cursor  # the block declaring the pointer, where the delete is
+    delete_expr: Cursor
+    assignment: Cursor | None  # `p = new T(...)` for `T *p;`, None for `T *p = new T`
+    raw_uses: tuple[Cursor, ...]  # uses that need the raw pointer: `p.data()`
+    captures: tuple[Capture, ...]
+    observed: bool  # the test watches the deletion: the delete keeps its place
 
 
 class ScopedPointerForDeletedLocal(Codemod):
@@ -105,31 +128,58 @@ class ScopedPointerForDeletedLocal(Codemod):
     summary = "local `T *p = new T` freed by `delete p` leaks on every early return (QVERIFY/QCOMPARE)"
     safety = Safety.SAFE
 
-    def find(self, unit: Unit, options: Options):
-        candidates: dict[int, Candidate] = {}
+    kinds = frozenset({CursorKind.VAR_DECL, CursorKind.DECL_REF_EXPR})
+
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[DeletedLocal]:
+        candidates: dict[tuple, Candidate] = {}
         refs = []
-        deletes = []
-        for cursor, parents in unit.walk():
-            kind = cursor.kind
-            if kind == CursorKind.VAR_DECL:
-                cand = self._candidate(unit, cursor, parents)
+        for node in nodes:
+            cursor = node.cursor
+            if cursor.kind == CursorKind.VAR_DECL:
+                cand = self._candidate(unit, cursor, node.parents)
                 if cand is not None:
-                    candidates[cursor.hash] = cand
-            elif kind == CursorKind.DECL_REF_EXPR:
+                    candidates[entity(cursor)] = cand
+            else:
                 ref = cursor.referenced
                 if ref is not None and ref.kind == CursorKind.VAR_DECL:
-                    refs.append((cursor, parents, ref))
-        for cursor, parents, ref in refs:
-            cand = candidates.get(ref.hash)
-            if cand is not None and ref == cand.decl:
-                cand.uses.append((cursor, parents))
+                    refs.append((node, entity(ref)))
+        for node, key in refs:
+            cand = candidates.get(key)
+            if cand is not None:
+                cand.uses.append(node)
         for cand in candidates.values():
             try:
-                finding = self._finding(unit, cand)
+                found = self._examine(unit, cand)
             except Escape:
                 continue
-            if finding is not None:
-                yield finding
+            if found is not None:
+                yield found
+
+    def fix(self, unit: Unit, match: DeletedLocal, options: Options) -> Fix | NoFix:
+        name = match.decl.spelling
+        edits = []
+        reason = ""
+        for capture in match.captures:
+            if capture.form == "macro":
+                reason = "a lambda capture of the pointer is spelled inside a macro body"
+            elif capture.form != "reference":
+                edits.append(_capture_edit(unit, capture, name))
+        for ref in match.raw_uses:
+            span = unit.file_range(ref)
+            if span is None:
+                reason = "a use of the pointer is spelled inside a macro body"
+                continue
+            edits.append(Edit.replacement(unit.path, span[0], span[1], f"{name}.data()"))
+        decl_edit = self._declaration_edit(unit, match.decl, match.assignment is not None)
+        assign_edit = _assignment_edit(unit, match.assignment, name) if match.assignment is not None else True
+        delete_edit = self._delete_edit(unit, match, keep_place=match.observed)
+        if decl_edit is None or delete_edit is None or assign_edit is None:
+            reason = reason or "the declaration, the assignment or the delete is spelled inside a macro body"
+        if reason:
+            return NoFix(reason)
+        edits += [decl_edit, delete_edit] + ([assign_edit] if match.assignment is not None else [])
+        edits += ensure_include(unit, "QScopedPointer")
+        return self.fixed(edits, f"own '{name}' with QScopedPointer")
 
     # -- matching ------------------------------------------------------------
 
@@ -143,36 +193,34 @@ class ScopedPointerForDeletedLocal(Codemod):
             return None
         if sum(1 for c in parents[-1].get_children() if c.kind == CursorKind.VAR_DECL) != 1:
             return None
-        init = [c for c in decl.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
-        if not init or (len(init) == 1 and _is_null(unit, init[0])):
+        init = [c for c in decl.get_children() if c.kind not in TYPE_REFERENCES]
+        if not init or (len(init) == 1 and is_null_pointer(init[0])):
             return Candidate(decl, parents[-1], parents[-2], assigned_later=True)
-        if len(init) == 1 and _is_factory_call(unit, strip_implicit(init[0]), parents):
+        value = strip_implicit(init[0]) if len(init) == 1 else None
+        if value is not None and is_factory_call(unit, value, enclosing_function(parents)):
             return Candidate(decl, parents[-1], parents[-2])
-        if len(init) != 1 or strip_implicit(init[0]).kind != CursorKind.CXX_NEW_EXPR:
-            return None
-        new_text = unit.spelled_text(strip_implicit(init[0]))
-        if re.match(r"new\s*[\w:<>,\s*]*\[", new_text):
+        if value is None or value.kind != CursorKind.CXX_NEW_EXPR or is_array_new(unit, value):
             return None  # new T[n]: needs QScopedArrayPointer, left to a human
         return Candidate(decl, parents[-1], parents[-2])
 
-    def _finding(self, unit: Unit, cand: Candidate):
+    def _examine(self, unit: Unit, cand: Candidate) -> DeletedLocal | None:
         deletes = []
         others = []
-        for ref, parents in cand.uses:
-            holder = _effective_parent(parents)
+        for use in cand.uses:
+            holder = holder_of(use.cursor, use.parents).cursor
             if holder is not None and holder.kind == CursorKind.CXX_DELETE_EXPR:
-                deletes.append((ref, parents, holder))
+                deletes.append((use, holder))
             else:
-                others.append((ref, parents))
+                others.append(use)
         if len(deletes) != 1:
             return None  # never deleted here (QF101's business) or deleted on several paths
-        ref, parents, delete_expr = deletes[0]
-        if re.match(r"delete\s*\[", unit.spelled_text(delete_expr)):
-            return None  # delete[]
+        use, delete_expr = deletes[0]
+        if is_array_delete(unit, delete_expr):
+            return None
         # The delete must be a statement of the declaring block, after the
         # declaration: a delete inside an `if` or a loop is a partial path.
-        delete_stmt_parent = parents[parents.index(delete_expr) - 1] if parents.index(delete_expr) > 0 else None
-        if delete_stmt_parent is None or delete_stmt_parent != cand.block:
+        at = use.parents.index(delete_expr)
+        if at == 0 or use.parents[at - 1] != cand.block:
             return None
         delete_offset = unit.use_offset(delete_expr)
         if delete_offset < unit.use_offset(cand.decl):
@@ -182,121 +230,77 @@ class ScopedPointerForDeletedLocal(Codemod):
             assignment = self._only_assignment(unit, cand, others, delete_offset)
             if assignment is None:
                 return None
-            others = [(r, ps) for r, ps in others if assignment not in ps]
+            others = [u for u in others if assignment not in u.parents]
+        captures, modes = self._captures(unit, others, cand.decl.spelling)
+        raw_uses, observed = self._raw_uses(unit, others, modes, delete_offset)
+        message = (
+            f"'{cand.decl.spelling}' is freed by a manual `delete` that every early return "
+            f"(a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
+        )
+        return DeletedLocal(unit.use_offset(cand.decl), message, cand.decl, cand.block, delete_expr, assignment,
+                            raw_uses, captures, observed)
 
-        edits: list[Edit] = []
-        unsure = ""
-        observed = False
-        lambda_modes: dict[int, str] = {}
-        # Captures first: they decide how uses inside each lambda are treated.
-        # `others` is in source pre-order, so an enclosing lambda is decided
-        # before the lambdas nested in it.
-        for ref, parents in others:
-            if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and self._is_capture(ref, parents[-1]):
-                if self._inside_copying_lambda(parents[:-1], lambda_modes):
+    def _captures(self, unit: Unit, others, name: str) -> tuple[tuple[Capture, ...], dict[tuple, str]]:
+        """The lambda captures of the pointer, and how each lambda holds it
+        ("value", "reference", "init"), by the lambda's identity. `others` is
+        in source pre-order, so an enclosing lambda is decided before the
+        lambdas nested in it."""
+        captures = []
+        modes: dict[tuple, str] = {}
+        for use in others:
+            ref, parents = use.cursor, use.parents
+            if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and _is_capture(ref, parents[-1]):
+                if _inside_copying_lambda(parents[:-1], modes):
                     continue  # re-captures the enclosing lambda's raw copy
-                edit, mode = self._capture_edit(unit, ref, parents[-1], cand.decl.spelling)
-                lambda_modes[parents[-1].hash] = mode
-                if edit is False:
-                    unsure = "a lambda capture of the pointer is spelled inside a macro body"
-                elif edit is not None:
-                    edits.append(edit)
-        for ref, parents in others:
-            if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and self._is_capture(ref, parents[-1]):
+                form = _capture_form(unit, ref, parents[-1], name)
+                modes[identity(parents[-1])] = {"reference": "reference", "init": "init"}.get(form, "value")
+                captures.append(Capture(ref, form))
+        return tuple(captures), modes
+
+    def _raw_uses(self, unit: Unit, others, modes: dict[tuple, str], delete_offset: int) -> tuple[tuple[Cursor, ...], bool]:
+        """The uses that need the raw pointer, and whether one of them
+        watches the deletion; Escape when a use lets ownership leave."""
+        raw = []
+        observed = False
+        for use in others:
+            ref, parents = use.cursor, use.parents
+            if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and _is_capture(ref, parents[-1]):
                 continue
             if unit.use_offset(ref) > delete_offset:
                 raise Escape  # used after the delete
-            if self._inside_copying_lambda(parents, lambda_modes):
+            if _inside_copying_lambda(parents, modes):
                 continue  # refers to the lambda's own raw-pointer copy
             action = self._classify(unit, ref, parents)
             if action == "keep":
                 continue
-            if action == "observed":
-                observed = True
-            span = unit.file_range(ref)
-            if span is None:
-                unsure = "a use of the pointer is spelled inside a macro body"
-                continue
-            edits.append(Edit.replacement(unit.path, span[0], span[1], f"{cand.decl.spelling}.data()"))
-
-        name = cand.decl.spelling
-        decl_edit = self._declaration_edit(unit, cand)
-        assign_edit = self._assignment_edit(unit, assignment, name) if assignment is not None else True
-        delete_edit = self._delete_edit(unit, cand, delete_expr, keep_place=observed)
-        if decl_edit is None or delete_edit is None or assign_edit is None:
-            unsure = unsure or "the declaration, the assignment or the delete is spelled inside a macro body"
-        message = (
-            f"'{name}' is freed by a manual `delete` that every early return "
-            f"(a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
-        )
-        if unsure:
-            return self.report(unit, cand.decl, message, no_fix_reason=unsure)
-        edits += [decl_edit, delete_edit] + ([assign_edit] if assignment is not None else [])
-        edits += ensure_include(unit, "QScopedPointer")
-        return self.report(unit, cand.decl, message, edits=edits, title=f"own '{name}' with QScopedPointer")
+            observed = observed or action == "observed"
+            raw.append(ref)
+        return tuple(raw), observed
 
     @staticmethod
     def _only_assignment(unit: Unit, cand: Candidate, others, delete_offset: int) -> Cursor | None:
         """For `T *p;` the one `p = new T(...)` statement of the declaring
         block that comes before every other use of `p`, else None."""
-        first = min((unit.use_offset(r) for r, _ in others), default=None)
-        for ref, parents in others:
-            holder = _effective_parent(parents)
-            if holder is None or holder.kind != CursorKind.BINARY_OPERATOR or _binary_operator(unit, holder) != "=":
+        first = min((unit.use_offset(u.cursor) for u in others), default=None)
+        for use in others:
+            ref, parents = use.cursor, use.parents
+            holder = holder_of(ref, parents)
+            op = holder.cursor
+            if op is None or op.kind != CursorKind.BINARY_OPERATOR or binary_operator(unit, op) != "=":
                 continue
-            lhs, rhs = list(holder.get_children())
+            lhs, rhs = list(op.get_children())
             if strip_implicit(lhs) != ref:
                 continue
             if unit.use_offset(ref) != first:
                 raise Escape  # a second assignment, or a use before it
-            stmt_parent = parents[parents.index(holder) - 1] if parents.index(holder) > 0 else None
-            if stmt_parent != cand.block or unit.use_offset(holder) > delete_offset:
+            stmt_parent = parents[holder.depth - 1] if holder.depth > 0 else None
+            if stmt_parent != cand.block or unit.use_offset(op) > delete_offset:
                 return None  # assigned on some paths only
             new = strip_implicit(rhs)
-            if new.kind != CursorKind.CXX_NEW_EXPR or re.match(r"new\s*[\w:<>,\s*]*\[", unit.spelled_text(new)):
+            if new.kind != CursorKind.CXX_NEW_EXPR or is_array_new(unit, new):
                 return None
-            return holder
+            return op
         return None
-
-    @staticmethod
-    def _is_capture(ref: Cursor, lam: Cursor) -> bool:
-        # Captures are direct children of the LAMBDA_EXPR, before its body.
-        for child in lam.get_children():
-            if child.kind == CursorKind.COMPOUND_STMT:
-                return False
-            if child == ref:
-                return True
-        return False
-
-    def _capture_edit(self, unit: Unit, ref: Cursor, lam: Cursor, name: str):
-        """(edit or None or False-if-unsure, mode) for a capture of the pointer."""
-        span = unit.file_range(ref)
-        if span is None:
-            return False, "value"
-        text = unit.text(*span)
-        # An explicit capture `[p]` shows as a VARIABLE_REF on the same token
-        # as the DECL_REF; an init-capture `[q = p]` has its VARIABLE_REF on `q`.
-        named = [c for c in lam.get_children() if c.kind == CursorKind.VARIABLE_REF and unit.file_range(c) == span]
-        if named:
-            before = unit.source[: span[0]].rstrip()
-            if before.endswith(b"&"):
-                return None, "reference"
-            return Edit.replacement(unit.path, span[0], span[1], f"{name} = {name}.data()"), "value"
-        if text == name:
-            # init-capture `[q = p]`: its initializer is an ordinary use
-            return Edit.replacement(unit.path, span[0], span[1], f"{name}.data()"), "init"
-        if text == "&":
-            return None, "reference"
-        if text == "=":
-            return Edit.insertion(unit.path, span[1], f", {name} = {name}.data()"), "value"
-        raise Escape  # an implicit capture we do not understand: stay silent
-
-    @staticmethod
-    def _inside_copying_lambda(parents, modes: dict[int, str]) -> bool:
-        for p in parents:
-            if p.kind == CursorKind.LAMBDA_EXPR and modes.get(p.hash) == "value":
-                return True
-        return False
 
     @staticmethod
     def _classify(unit: Unit, ref: Cursor, parents) -> str:
@@ -304,20 +308,17 @@ class ScopedPointerForDeletedLocal(Codemod):
         the use needs `.data()`, 'observed' when it needs `.data()` and watches
         the deletion (a QPointer guard, a spy on `destroyed`), so the delete
         must keep its place; raises Escape when ownership leaves."""
-        chain = list(parents)
-        child = ref
-        while chain and chain[-1].kind in TRANSPARENT:
-            child = chain.pop()
-        if not chain:
+        found = holder_of(ref, parents)
+        holder, child = found.cursor, found.child
+        if holder is None:
             return "raw"
-        holder = chain[-1]
         kind = holder.kind
         if kind == CursorKind.MEMBER_REF_EXPR:
             if holder.spelling in OWNERSHIP_SINKS:
                 raise Escape
             return "keep"  # p->member
         if kind == CursorKind.UNARY_OPERATOR:
-            op = _unary_operator(unit, holder)
+            op = unary_operator(unit, holder)
             if op == "&":
                 raise Escape
             return "keep" if op in ("*", "!") else "raw"
@@ -328,26 +329,17 @@ class ScopedPointerForDeletedLocal(Codemod):
         if kind in (CursorKind.VAR_DECL, CursorKind.FIELD_DECL):
             raise Escape  # aliased
         if kind == CursorKind.BINARY_OPERATOR or kind == CursorKind.COMPOUND_ASSIGNMENT_OPERATOR:
-            op = _binary_operator(unit, holder)
-            if op in ("=",):
+            if binary_operator(unit, holder) == "=":
                 raise Escape  # stored or reassigned
             return "raw"
         if kind in (CursorKind.CALL_EXPR, CursorKind.CXX_FUNCTIONAL_CAST_EXPR, CursorKind.INIT_LIST_EXPR):
-            callee = holder.spelling
-            if callee in OWNERSHIP_SINKS or any(w in holder.type.spelling for w in OWNING_WRAPPERS):
-                raise Escape
-            if callee == "QPointer" or "QPointer" in holder.type.spelling:
-                return "observed"
-            if callee in ("QSignalSpy", "connect") and re.search(r"\bdestroyed\b", unit.spelled_text(holder)):
-                return "observed"  # the deletion is what the test observes
-            if _binds_to_reference(holder, child):
-                raise Escape  # `void f(T *&p)` may reseat or delete it; `.data()` is no lvalue
-            return "raw"
+            return _classify_argument(unit, holder, child)
         return "raw"
 
+    # -- fix -----------------------------------------------------------------
+
     @staticmethod
-    def _declaration_edit(unit: Unit, cand: Candidate) -> Edit | None:
-        decl = cand.decl
+    def _declaration_edit(unit: Unit, decl: Cursor, assigned_later: bool) -> Edit | None:
         span = unit.file_range(decl)
         if span is None:
             return None
@@ -358,11 +350,11 @@ class ScopedPointerForDeletedLocal(Codemod):
         if not declared.endswith("*") and declared != "auto":
             return None  # a pointer typedef: keep the human's spelling
         pointee = declared[:-1].rstrip() if declared.endswith("*") else "auto"
-        if cand.assigned_later:
+        if assigned_later:
             if pointee == "auto" or not pointee:
                 return None
             return Edit.replacement(unit.path, span[0], span[1], f"QScopedPointer<{pointee}> {decl.spelling}")
-        init = [c for c in decl.get_children() if c.kind not in (CursorKind.TYPE_REF, CursorKind.NAMESPACE_REF, CursorKind.TEMPLATE_REF)]
+        init = [c for c in decl.get_children() if c.kind not in TYPE_REFERENCES]
         new_span = unit.file_range(strip_implicit(init[0]))
         if new_span is None:
             return None
@@ -378,43 +370,28 @@ class ScopedPointerForDeletedLocal(Codemod):
         return Edit.replacement(unit.path, span[0], span[1], f"QScopedPointer<{pointee}> {decl.spelling}({new_text})")
 
     @staticmethod
-    def _assignment_edit(unit: Unit, assignment: Cursor, name: str) -> Edit | None:
-        span = unit.file_range(assignment)
-        rhs = unit.file_range(strip_implicit(list(assignment.get_children())[1]))
-        if span is None or rhs is None:
-            return None
-        return Edit.replacement(unit.path, span[0], span[1], f"{name}.reset({unit.text(*rhs)})")
-
-    @staticmethod
-    def _delete_edit(unit: Unit, cand: Candidate, delete_expr: Cursor, keep_place: bool) -> Edit | None:
+    def _delete_edit(unit: Unit, match: DeletedLocal, keep_place: bool) -> Edit | None:
         """`delete p;` becomes `p.reset();` where the moment of destruction
         may matter: statements other than deletes follow it (a check of a
         guard or a spy, a QTRY_*), the test observes the deletion, or a
         comment is attached to it. Only a trailing `delete` goes entirely."""
-        span = unit.file_range(delete_expr)
+        span = unit.file_range(match.delete_expr)
         if span is None:
             return None
         src = unit.source
         semi = skip_space(src, span[1])
         if src[semi:semi + 1] != b";":
             return None
-        statements = [c for c in cand.block.get_children() if c.kind != CursorKind.NULL_STMT]
-        index = next((i for i, c in enumerate(statements) if delete_expr in (c, strip_implicit(c))), None)
+        statements = [c for c in match.block.get_children() if c.kind != CursorKind.NULL_STMT]
+        index = next((i for i, c in enumerate(statements) if match.delete_expr in (c, strip_implicit(c))), None)
         if index is None:
             return None
         later = statements[index + 1:]
-        if later and later[-1].kind == CursorKind.RETURN_STMT and _plain_return(later[-1]):
+        if later and later[-1].kind == CursorKind.RETURN_STMT and returns_plain_value(later[-1]):
             later = later[:-1]  # `return ok;` observes nothing of the object
         keep_place = keep_place or any(strip_implicit(c).kind != CursorKind.CXX_DELETE_EXPR for c in later)
-        line_end = src.find(b"\n", semi + 1)
-        line_end = len(src) if line_end < 0 else line_end
-        line_begin = unit.line_start(span[0])
-        prev_end = line_begin - 1 if line_begin > 0 else 0
-        prev_line = src[unit.line_start(prev_end):prev_end].strip()
-        trailing_comment = src[semi + 1:line_end].lstrip().startswith((b"//", b"/*"))
-        leading_comment = not src[line_begin:span[0]].strip() and (prev_line.startswith((b"//", b"/*")) or prev_line.endswith(b"*/"))
-        if keep_place or trailing_comment or leading_comment:
-            return Edit.replacement(unit.path, span[0], span[1], f"{cand.decl.spelling}.reset()")
+        if keep_place or _has_comment(unit, span[0], semi):
+            return Edit.replacement(unit.path, span[0], span[1], f"{match.decl.spelling}.reset()")
         start, end = line_is_only(src, span[0], semi + 1)
         if (start, end) != (span[0], semi + 1) and src[end:].lstrip(b" \t").startswith(b"}"):
             # the last statement before the closing brace: take blank lines
@@ -427,73 +404,81 @@ class ScopedPointerForDeletedLocal(Codemod):
         return Edit.deletion(unit.path, start, end)
 
 
-def _is_null(unit: Unit, init: Cursor) -> bool:
-    return strip_implicit(init).kind == CursorKind.CXX_NULL_PTR_LITERAL_EXPR or unit.spelled_text(init).strip() in (
-        "nullptr", "NULL", "0", "Q_NULLPTR")
+def _classify_argument(unit: Unit, call: Cursor, child: Cursor) -> str:
+    """`_classify` for the pointer as an argument of a call (or of a cast or
+    a braced list)."""
+    callee = call.spelling
+    if callee in OWNERSHIP_SINKS or any(w in call.type.spelling for w in OWNING_WRAPPERS):
+        raise Escape
+    if callee == "QPointer" or "QPointer" in call.type.spelling:
+        return "observed"
+    if callee in ("QSignalSpy", "connect") and re.search(r"\bdestroyed\b", unit.spelled_text(call)):
+        return "observed"  # the deletion is what the test observes
+    if binds_to_reference(call, child):
+        raise Escape  # `void f(T *&p)` may reseat or delete it; `.data()` is no lvalue
+    return "raw"
 
 
-LITERALS = (CursorKind.INTEGER_LITERAL, CursorKind.FLOATING_LITERAL, CursorKind.CXX_BOOL_LITERAL_EXPR,
-            CursorKind.CXX_NULL_PTR_LITERAL_EXPR, CursorKind.STRING_LITERAL, CursorKind.CHARACTER_LITERAL)
+def _has_comment(unit: Unit, start: int, semi: int) -> bool:
+    """Whether a comment belongs to the statement `start..semi`: after it on
+    its line, or on the line above it."""
+    src = unit.source
+    line_end = src.find(b"\n", semi + 1)
+    line_end = len(src) if line_end < 0 else line_end
+    line_begin = unit.line_start(start)
+    prev_end = line_begin - 1 if line_begin > 0 else 0
+    prev_line = src[unit.line_start(prev_end):prev_end].strip()
+    trailing = src[semi + 1:line_end].lstrip().startswith((b"//", b"/*"))
+    leading = not src[line_begin:start].strip() and (prev_line.startswith((b"//", b"/*")) or prev_line.endswith(b"*/"))
+    return trailing or leading
 
 
-def _plain_return(ret: Cursor) -> bool:
-    """`return;`, `return x;` of a local value or `return <literal>;`: nothing
-    in it can look at an object destroyed just before."""
-    values = list(ret.get_children())
-    if not values:
-        return True
-    value = strip_implicit(values[0])
-    if value.kind in LITERALS:
-        return True
-    if value.kind == CursorKind.DECL_REF_EXPR:
-        ref = value.referenced
-        return (ref is not None and ref.kind in (CursorKind.VAR_DECL, CursorKind.PARM_DECL)
-                and ref.type.get_canonical().kind in (TypeKind.BOOL, TypeKind.INT, TypeKind.LONGLONG, TypeKind.UINT,
-                                                      TypeKind.ULONGLONG, TypeKind.LONG, TypeKind.ULONG,
-                                                      TypeKind.DOUBLE, TypeKind.FLOAT))
+def _is_capture(ref: Cursor, lam: Cursor) -> bool:
+    # Captures are direct children of the LAMBDA_EXPR, before its body.
+    for child in lam.get_children():
+        if child.kind == CursorKind.COMPOUND_STMT:
+            return False
+        if child == ref:
+            return True
     return False
 
 
-FUNCTION_KINDS = (CursorKind.CXX_METHOD, CursorKind.FUNCTION_DECL, CursorKind.CONSTRUCTOR, CursorKind.DESTRUCTOR,
-                  CursorKind.FUNCTION_TEMPLATE, CursorKind.LAMBDA_EXPR)
+def _capture_form(unit: Unit, ref: Cursor, lam: Cursor, name: str) -> str:
+    """How a capture of the pointer is spelled (see Capture); Escape for an
+    implicit capture qtfix does not understand."""
+    span = unit.file_range(ref)
+    if span is None:
+        return "macro"
+    text = unit.text(*span)
+    # An explicit capture `[p]` shows as a VARIABLE_REF on the same token
+    # as the DECL_REF; an init-capture `[q = p]` has its VARIABLE_REF on `q`.
+    if any(c.kind == CursorKind.VARIABLE_REF and unit.file_range(c) == span for c in lam.get_children()):
+        return "reference" if unit.source[: span[0]].rstrip().endswith(b"&") else "named"
+    if text == name:
+        return "init"  # `[q = p]`: its initializer is an ordinary use
+    if text == "&":
+        return "reference"
+    if text == "=":
+        return "default"
+    raise Escape  # an implicit capture we do not understand: stay silent
 
 
-def _is_factory_call(unit: Unit, call: Cursor, parents) -> bool:
-    caller = next((p for p in reversed(parents) if p.kind in FUNCTION_KINDS), None)
-    return is_factory_call(unit, call, caller)
+def _capture_edit(unit: Unit, capture: Capture, name: str) -> Edit:
+    start, end = unit.file_range(capture.ref)
+    if capture.form == "named":
+        return Edit.replacement(unit.path, start, end, f"{name} = {name}.data()")
+    if capture.form == "init":
+        return Edit.replacement(unit.path, start, end, f"{name}.data()")
+    return Edit.insertion(unit.path, end, f", {name} = {name}.data()")  # `[=]`
 
 
-def _effective_parent(parents) -> Cursor | None:
-    for p in reversed(parents):
-        if p.kind not in TRANSPARENT:
-            return p
-    return None
+def _inside_copying_lambda(parents, modes: dict[tuple, str]) -> bool:
+    return any(p.kind == CursorKind.LAMBDA_EXPR and modes.get(identity(p)) == "value" for p in parents)
 
 
-def _binds_to_reference(call: Cursor, argument: Cursor) -> bool:
-    """Whether `argument` of `call` is passed to a non-const reference parameter."""
-    callee = call.referenced
-    if callee is None:
-        return False
-    args = list(call.get_arguments())
-    index = next((i for i, a in enumerate(args) if a == argument), None)
-    params = list(callee.get_arguments())
-    if index is None or index >= len(params):
-        return False
-    ptype = params[index].type
-    return ptype.kind == TypeKind.LVALUEREFERENCE and not ptype.get_pointee().is_const_qualified()
-
-
-def _unary_operator(unit: Unit, op: Cursor) -> str:
-    m = re.match(r"\s*(\+\+|--|[&*!~+-])", unit.spelled_text(op))
-    return m.group(1) if m else ""
-
-
-def _binary_operator(unit: Unit, op: Cursor) -> str:
-    children = list(op.get_children())
-    if len(children) != 2:
-        return ""
-    lhs, rhs = unit.file_range(children[0]), unit.file_range(children[1])
-    if lhs is None or rhs is None:
-        return ""
-    return unit.text(lhs[1], rhs[0]).strip()
+def _assignment_edit(unit: Unit, assignment: Cursor, name: str) -> Edit | None:
+    span = unit.file_range(assignment)
+    rhs = unit.file_range(strip_implicit(list(assignment.get_children())[1]))
+    if span is None or rhs is None:
+        return None
+    return Edit.replacement(unit.path, span[0], span[1], f"{name}.reset({unit.text(*rhs)})")

@@ -123,23 +123,6 @@ class Codemod:
         )
 
 
-class LegacyCodemod(Codemod):
-    """A codemod not yet split into match/fix: `find` yields its findings
-    itself (through `report`). Kept only while the catalogue is ported."""
-
-    def find(self, unit: Unit, options: Options) -> Iterator[Finding]:
-        raise NotImplementedError
-
-    def findings(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[Finding]:
-        return self.find(unit, options)
-
-    def report(self, unit: Unit, at: Cursor | int, message: str, *, edits=(), title: str = "",
-               safety: Safety | None = None, no_fix_reason: str = "") -> Finding:
-        offset = at if isinstance(at, int) else unit.use_offset(at)
-        outcome = self.fixed(edits, title or message, safety) if edits else NoFix(no_fix_reason)
-        return self.finding(unit, Match(offset, message), outcome)
-
-
 def dispatch(unit: Unit, codemods: Sequence[Codemod]) -> dict[str, list[Node]]:
     """One walk of the unit: each codemod's nodes (those of its `kinds`), by code."""
     wanted: dict[CursorKind, list[list[Node]]] = {}

@@ -145,6 +145,62 @@ def in_namespace(decl: Cursor | None, name: str) -> bool:
     return parent is not None and parent.kind == CursorKind.NAMESPACE and parent.spelling == name
 
 
+_ARRAY_NEW = re.compile(r"new\s*[\w:<>,\s*]*\[")
+_ARRAY_DELETE = re.compile(r"delete\s*\[")
+_PLACEMENT_NEW = re.compile(r"new\s*\(")
+
+
+def is_array_new(unit: Unit, new_expr: Cursor) -> bool:
+    """`new T[n]` (as spelled): one object per element, freed by `delete[]`."""
+    return _ARRAY_NEW.match(unit.spelled_text(new_expr)) is not None
+
+
+def is_placement_new(unit: Unit, new_expr: Cursor) -> bool:
+    """`new (where) T`: the storage is not the heap's."""
+    return _PLACEMENT_NEW.match(unit.spelled_text(new_expr)) is not None
+
+
+def is_array_delete(unit: Unit, delete_expr: Cursor) -> bool:
+    return _ARRAY_DELETE.match(unit.spelled_text(delete_expr)) is not None
+
+
+def binds_to_reference(call: Cursor, argument: Cursor) -> bool:
+    """Whether `argument` of `call` is passed to a non-const reference
+    parameter (`void f(T *&p)`: the callee may reseat or delete it)."""
+    callee = call.referenced
+    if callee is None:
+        return False
+    args = list(call.get_arguments())
+    index = next((i for i, a in enumerate(args) if a == argument), None)
+    params = list(callee.get_arguments())
+    if index is None or index >= len(params):
+        return False
+    ptype = params[index].type
+    return ptype.kind == TypeKind.LVALUEREFERENCE and not ptype.get_pointee().is_const_qualified()
+
+
+LITERALS = frozenset({CursorKind.INTEGER_LITERAL, CursorKind.FLOATING_LITERAL, CursorKind.CXX_BOOL_LITERAL_EXPR,
+                      CursorKind.CXX_NULL_PTR_LITERAL_EXPR, CursorKind.STRING_LITERAL, CursorKind.CHARACTER_LITERAL})
+ARITHMETIC = frozenset({TypeKind.BOOL, TypeKind.INT, TypeKind.LONGLONG, TypeKind.UINT, TypeKind.ULONGLONG,
+                        TypeKind.LONG, TypeKind.ULONG, TypeKind.DOUBLE, TypeKind.FLOAT})
+
+
+def returns_plain_value(ret: Cursor) -> bool:
+    """`return;`, `return <literal>;` or `return x;` of a local or parameter
+    of arithmetic type: nothing in it can look at an object."""
+    values = list(ret.get_children())
+    if not values:
+        return True
+    value = strip_implicit(values[0])
+    if value.kind in LITERALS:
+        return True
+    if value.kind == CursorKind.DECL_REF_EXPR:
+        ref = value.referenced
+        return (ref is not None and ref.kind in (CursorKind.VAR_DECL, CursorKind.PARM_DECL)
+                and ref.type.get_canonical().kind in ARITHMETIC)
+    return False
+
+
 # -- classes, pointers, member calls ------------------------------------------
 
 # Smart pointers whose first template argument is the object's class.
@@ -407,7 +463,7 @@ def is_factory_call(unit: Unit, call: Cursor, caller: Cursor | None) -> bool:
         values = [strip_implicit(c) for c in node.get_children()]
         if len(values) != 1 or values[0].kind != CursorKind.CXX_NEW_EXPR:
             return False
-        if re.match(r"new\s*[\w:<>,\s*]*\[", unit.spelled_text(values[0])):
+        if is_array_new(unit, values[0]):
             return False
         returns += 1
     return returns > 0
