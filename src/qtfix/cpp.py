@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from clang.cindex import BinaryOperator, TypeKind
 
 from .edits import Edit
-from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, walk_with_parents
+from .parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method, walk_with_parents
 
 # -- expressions: what stands between a value and its use ----------------------
 
@@ -423,6 +423,19 @@ def line_is_only(source: bytes, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def removal_span(source: bytes, start: int, end: int) -> tuple[int, int]:
+    """What to delete to remove `source[start:end]`: its whole line(s) when
+    it is alone there (`line_is_only`), else it and the blanks after it (so
+    `wait();  // why` leaves `// why` where the statement began)."""
+    span = line_is_only(source, start, end)
+    if span != (start, end):
+        return span
+    return start, _BLANKS.match(source, end).end()
+
+
+_BLANKS = re.compile(rb"[ \t]*")
+
+
 _LITERAL_OR_COMMENT = re.compile(
     rb'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|(//[^\n]*|/\*.*?(?:\*/|\Z))', re.DOTALL
 )
@@ -467,3 +480,64 @@ def is_factory_call(unit: Unit, call: Cursor, caller: Cursor | None) -> bool:
             return False
         returns += 1
     return returns > 0
+
+
+# -- statements and macro arguments --------------------------------------------
+
+
+def statement_span(unit: Unit, statement: Cursor) -> tuple[int, int] | None:
+    """The bytes of a statement of a block spelled in the main file, its `;`
+    included (an expression statement's extent stops before it); None when
+    it is not editable text."""
+    span = unit.file_range(statement)
+    if span is None or unit.expansion_range(statement) != span:
+        return None
+    start, end = span
+    if unit.source[end - 1 : end] not in (b";", b"}"):
+        semi = skip_space(unit.source, end)
+        end = semi + 1 if unit.source[semi : semi + 1] == b";" else end
+    return start, end
+
+
+_INCREMENT = re.compile(r"^\s*(\+\+|--)|(\+\+|--)\s*$")
+
+
+def has_side_effects(unit: Unit, expr: Cursor) -> bool:
+    """Whether evaluating `expr` may change state: an assignment, `++`/`--`,
+    `new`/`delete`, or a call of a non-const, non-static member function
+    (free and static functions are taken to only read)."""
+    for c in expr.walk_preorder():
+        if c.kind in (CursorKind.CXX_NEW_EXPR, CursorKind.CXX_DELETE_EXPR, CursorKind.COMPOUND_ASSIGNMENT_OPERATOR):
+            return True
+        if is_assignment(c) or c.kind == CursorKind.UNARY_OPERATOR and _INCREMENT.search(unit.spelled_text(c)):
+            return True
+        ref = c.referenced if c.kind == CursorKind.CALL_EXPR else None
+        if ref is not None and ref.kind == CursorKind.CXX_METHOD:
+            if not (ref.is_const_method() or ref.is_static_method()):
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class MacroArgument:
+    span: tuple[int, int]  # its bytes in the main file, white space trimmed
+    cursor: Cursor | None  # the outermost expression of the expansion spelled there
+
+
+def macro_arguments(unit: Unit, use: MacroUse, expansion: Cursor) -> tuple[MacroArgument, ...] | None:
+    """The arguments of a function-like macro use (`QVERIFY(x)`), each with
+    the expression the expansion (a cursor the macro made, such as the
+    statement of a QVERIFY) holds for it; None without a balanced list."""
+    ranges = call_arguments_text(unit.source, skip_space(unit.source, use.start + len(use.name)))
+    if ranges is None:
+        return None
+    spelled = [(span, c) for c in expansion.walk_preorder() if (span := unit.file_range(c))]  # outermost first
+    found = []
+    for start, end in ranges:
+        text = unit.source[start:end]
+        s, e = start + len(text) - len(text.lstrip()), end - len(text) + len(text.rstrip())
+        # A macro inside the argument (`QStringLiteral("x")`) spans only its own name.
+        cursor = next((c for span, c in spelled if span == (s, e)), None) or next(
+            (c for span, c in spelled if span[0] == s and span[1] <= e), None)
+        found.append(MacroArgument((s, e), cursor))
+    return tuple(found)

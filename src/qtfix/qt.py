@@ -349,3 +349,32 @@ def _is_run_by_qtest(unit: Unit, function: Cursor) -> bool:
         return True
     cls = class_of_method(function.canonical)
     return cls is not None and any(is_derived_from(c, cls.spelling) for c in classes)
+
+
+# -- waiting ----------------------------------------------------------------------
+
+# The QTRY_* form of a verification macro: the same check tried again, with
+# the event loop running in between, until it holds or the timeout (in ms,
+# its last argument) expires.
+QTRY_FORMS = {"QVERIFY": "QTRY_VERIFY_WITH_TIMEOUT", "QVERIFY2": "QTRY_VERIFY2_WITH_TIMEOUT",
+              "QCOMPARE": "QTRY_COMPARE_WITH_TIMEOUT"}
+# Calls that block the thread without running its event loop (QThread's,
+# QTest::qSleep, POSIX), and the milliseconds one unit of their argument is.
+SLEEP_CALLS = {"msleep": 1.0, "qSleep": 1.0, "sleep": 1000.0, "usleep": 0.001}
+_GLOBAL = (CursorKind.TRANSLATION_UNIT, CursorKind.LINKAGE_SPEC)  # `extern "C"` in <unistd.h>
+
+
+def pause(call: Cursor) -> str:
+    """What a call does to this thread's time: "wait" for `QTest::qWait`
+    (sleeps, running the event loop), "sleep" for a SLEEP_CALLS function of
+    QThread, QTest or the C library, "events" for
+    `QCoreApplication::processEvents` (delivers what is pending); else ""."""
+    callee = call.referenced if call.kind == CursorKind.CALL_EXPR else None
+    owner = callee.semantic_parent if callee is not None else None
+    if owner is None:
+        return ""
+    if call.spelling == "qWait" and owner.spelling == "QTest":
+        return "wait"
+    if call.spelling in SLEEP_CALLS and (owner.spelling in ("QThread", "QTest") or owner.kind in _GLOBAL):
+        return "sleep"
+    return "events" if call.spelling == "processEvents" and owner.spelling == "QCoreApplication" else ""
