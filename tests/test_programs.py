@@ -12,6 +12,7 @@ work, the fixed program does not care.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -122,3 +123,25 @@ def test_stale_socket_breaks_original_but_not_fixed(tmp_path, name):
         assert code == 0, out
     finally:
         stale.close()
+
+
+def _run_ms(exe: Path, tmpdir: Path) -> int:
+    """The run time QtTest itself reports on its Totals line."""
+    code, out = finish(run(exe, tmpdir))
+    assert code == 0, out
+    return int(re.search(r"^Totals: .*, (\d+)ms$", out, re.MULTILINE).group(1))
+
+
+@pytest.mark.parametrize("program", [p for p in PROGRAMS if p.stem == "tst_fixedwaits"], indirect=True,
+                         ids=lambda p: p.stem)
+def test_fixed_waits_become_waits_for_the_event(program, tmp_path):
+    """QF108 on tst_fixedwaits: the original sleeps its fixed waits
+    (3 s of them become QTRY_* checks), the fixed program still passes and
+    goes on as soon as each event came, so it runs in well under half the
+    time. Both numbers come from the same machine, one run after the other."""
+    assert program["fixed_source"].count("_WITH_TIMEOUT(") == 4
+    assert "QTest::qWait(300);\n    QCOMPARE(spy.count(), 1)" in program["fixed_source"]  # unsafe: not by default
+    original = _run_ms(program["original"], tmp_path)
+    fixed = _run_ms(program["fixed"], tmp_path)
+    assert original >= 3800, f"the original should sleep its fixed waits ({original} ms)"
+    assert fixed * 2 < original, f"fixed {fixed} ms, original {original} ms"
