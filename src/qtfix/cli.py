@@ -12,7 +12,7 @@ import os
 import sys
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -26,6 +26,7 @@ from . import __version__
 from .batch import Limits, Task, run_tasks
 from .cache import ResultCache, cache_limit_bytes, default_cache_dir, usable_cache_dir
 from .codemod import SUPPRESSION_CODES, Options, chosen, discover, select
+from .config import ConfigError, Finder, Given, resolve, show_settings
 from .pch import PchCache
 from .interactive import Answers, NotATerminal, run_review
 from .patch import display_path, unified_diff
@@ -61,10 +62,10 @@ PathsArg = Annotated[list[Path], typer.Argument(help="C++ files or directories (
 BuildDirOpt = Annotated[Optional[Path], typer.Option("-p", "--build-dir", help="Build directory holding compile_commands.json.")]
 IgnoreOpt = Annotated[Optional[str], typer.Option("--ignore", help="Comma-separated codes or prefixes to skip.")]
 QtIncludeOpt = Annotated[Optional[Path], typer.Option("--qt-include", help="Qt include directory (the one holding QtCore/), when pkg-config and qmake cannot find it.")]
-TimeoutOpt = Annotated[int, typer.Option("--timeout", min=1, help="Milliseconds for the bounded waits that fixes insert.")]
-UnsafeOpt = Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes marked unsafe.")]
+TimeoutOpt = Annotated[Optional[int], typer.Option("--timeout", min=1, show_default=False, help="Milliseconds for the bounded waits that fixes insert (default: timeout-ms of the configuration, else 5000).")]
+UnsafeOpt = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", show_default=False, help="Also apply fixes marked unsafe (default: unsafe-fixes of the configuration, else no).")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
-JobsOpt = Annotated[int, typer.Option("-j", "--jobs", min=1, help="Worker processes (default: the machine's cores).")]
+JobsOpt = Annotated[Optional[int], typer.Option("-j", "--jobs", min=1, show_default=False, help="Worker processes (default: jobs of the configuration, else the machine's cores).")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Parse every file again, ignoring the incremental cache.")]
 NoPchOpt = Annotated[bool, typer.Option("--no-pch", help="Do not use precompiled Qt headers.")]
 CacheDirOpt = Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (default: $QTFIX_CACHE_DIR, else ~/.cache/qtfix).")]
@@ -83,6 +84,9 @@ ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
     help="Leave out files under PATHS that match (gitignore syntax, relative to the folder given; repeatable). "
          "Files named on the command line are never left out.",
 )]
+SelectOpt = Annotated[Optional[str], typer.Option("--select", help="Comma-separated codes or prefixes to run (default: all).")]
+ShowSettingsOpt = Annotated[bool, typer.Option(
+    "--show-settings", help="Print the settings each of PATHS gets (configuration files, flags) and where each comes from; analyse nothing.")]
 MaxMemoryOpt = Annotated[Optional[int], typer.Option("--max-memory", min=64, help="Address-space limit of a worker, in MB.")]
 
 
@@ -91,12 +95,11 @@ class RunConfig:
     paths: tuple[Path, ...]
     build_dir: Path | None = None
     qt_include: Path | None = None
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
+    given: Given = Given()  # what the command line set; configuration files fill in the rest per file
     options: Options = Options()
-    unsafe_fixes: bool = False
+    unsafe_fixes: bool = False  # run-wide: the flag, else the configuration of the first PATH
     batch: "BatchOptions" = None  # type: ignore[assignment]
-    exclude: tuple[str, ...] = ()
+    finder: Finder = field(default_factory=Finder, compare=False)
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
     """Analyse every file (in parallel for several); `on_result(result)` is
     called as each file finishes, before the progress display moves on."""
     batch = cfg.batch or BatchOptions()
-    codemods, files, args, left_out = _plan_files(cfg)
+    files, args, left_out, what = _plan_files(cfg)
     cache_dir, warning = usable_cache_dir(batch.cache_dir or default_cache_dir())
     if warning:
         err.print(f"qtfix: warning: {warning}", markup=False)
@@ -133,13 +136,8 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
         for a in dict.fromkeys(args.values()):
             pch_for[a] = pchs.ensure(a)
     shared = literals_shared_with_helpers(files)
-    # QF002 goes with --select/--ignore like a codemod; QF001 is asked for
-    # by its own flag, which --select does not take back (--ignore does)
-    unused, invalid = SUPPRESSION_CODES
-    options = replace(cfg.options, suppression_codes=tuple(
-        c for c, chooser in ((unused, ()), (invalid, cfg.select)) if chosen(c, list(chooser), list(cfg.ignore))))
     tasks = [
-        Task(i, f, args[f], tuple(c.code for c in codemods), options,
+        Task(i, f, args[f], *what[f],
              Settings(cache_dir=cache_dir if batch.cache else None, pch=pch_for.get(args[f]),
                       verify=batch.verify, unsafe=cfg.unsafe_fixes, shared_literals=shared.get(f, frozenset())))
         for i, f in enumerate(files)
@@ -163,15 +161,42 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
 
 
 def _plan_files(cfg: RunConfig):
-    """(the codemods, the files to analyse, their arguments, the files the
-    build leaves out with why); a usage error ends the run."""
+    """(the files to analyse, their arguments, the files the build leaves
+    out with why, each file's codemod codes and options); a usage error
+    (a bad configuration file included) ends the run."""
+    given, known = cfg.given, discover()
     try:
-        codemods = select(discover(), list(cfg.select), list(cfg.ignore))
-        files = collect_files(cfg.paths, cfg.exclude)
+        select(known, list(given.select or ()), list(given.ignore or ()))  # unknown codes first
+        files = _collect(cfg)
+        what = {f: _codemods_for(cfg, f, known) for f in files}
         args, left_out = FlagSource(cfg.build_dir, cfg.qt_include).args_for_all(files)
     except (UsageError, ValueError) as exc:
         raise fail(str(exc)) from None
-    return codemods, [f for f in files if f not in left_out], args, left_out
+    return [f for f in files if f not in left_out], args, left_out, what
+
+
+def _collect(cfg: RunConfig) -> list[Path]:
+    """The files of PATHS; exclude comes from --exclude, else from each file's configuration."""
+    if cfg.given.exclude is not None:
+        return collect_files(cfg.paths, cfg.given.exclude)
+
+    def excluded(file: Path) -> bool:
+        config = cfg.finder.for_file(file)
+        return config is not None and config.excludes(file)
+
+    return collect_files(cfg.paths, skip=excluded)
+
+
+def _codemods_for(cfg: RunConfig, file: Path, known) -> tuple[tuple[str, ...], Options]:
+    """The codes run on `file` and its options: the command line, else its configuration file."""
+    resolved = resolve(cfg.finder.for_file(file), cfg.given, file)
+    chooser, ignore = list(resolved.settings.select), list(resolved.ignore)
+    codes = tuple(c.code for c in select(known, chooser, ignore))
+    # QF002 goes with select/ignore like a codemod; QF001 is asked for
+    # by its own flag, which select does not take back (ignore does)
+    unused, invalid = SUPPRESSION_CODES
+    suppression = tuple(c for c, pick in ((unused, []), (invalid, chooser)) if chosen(c, pick, ignore))
+    return codes, replace(cfg.options, timeout_ms=resolved.settings.timeout_ms, suppression_codes=suppression)
 
 
 @contextmanager
@@ -222,18 +247,26 @@ def _exit_code_for_problems(results: list[FileResult], allow_unanalysed: bool = 
     return 2 if unanalysed and not allow_unanalysed else 0
 
 
-def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=False, batch=None,
+def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=None, batch=None,
             report_unused=False, exclude=None) -> RunConfig:
+    """The command line's choices; run-wide keys the command line left
+    unset (unsafe-fixes, jobs) come from the configuration of the first PATH."""
+    batch = batch or BatchOptions(jobs=None)
+    given = Given(
+        select=None if select_ is None else _codes(select_),
+        ignore=None if ignore is None else _codes(ignore),
+        exclude=tuple(exclude) if exclude else None,
+        timeout_ms=timeout, unsafe_fixes=unsafe, jobs=batch.jobs,
+    )
+    finder = Finder()
+    try:
+        run = resolve(finder.for_file(Path(paths[0])), given).settings
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
     return RunConfig(
-        exclude=tuple(exclude or ()),
-        paths=tuple(paths),
-        build_dir=build_dir,
-        qt_include=qt_include,
-        select=_codes(select_),
-        ignore=_codes(ignore),
-        options=Options(timeout_ms=timeout, report_unused_suppressions=report_unused),
-        unsafe_fixes=unsafe,
-        batch=batch,
+        paths=tuple(paths), build_dir=build_dir, qt_include=qt_include, given=given,
+        options=Options(report_unused_suppressions=report_unused),
+        unsafe_fixes=run.unsafe_fixes, batch=replace(batch, jobs=run.jobs), finder=finder,
     )
 
 
@@ -246,12 +279,12 @@ def _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory, verify=F
 def check(
     paths: PathsArg,
     build_dir: BuildDirOpt = None,
-    select_: Annotated[Optional[str], typer.Option("--select", help="Comma-separated codes or prefixes to run (default: all).")] = None,
+    select_: SelectOpt = None,
     ignore: IgnoreOpt = None,
     format: FormatOpt = Format.text,
     qt_include: QtIncludeOpt = None,
-    timeout: TimeoutOpt = 5000,
-    jobs: JobsOpt = os.cpu_count() or 1,
+    timeout: TimeoutOpt = None,
+    jobs: JobsOpt = None,
     no_cache: NoCacheOpt = False,
     no_pch: NoPchOpt = False,
     cache_dir: CacheDirOpt = None,
@@ -262,14 +295,18 @@ def check(
     exclude: ExcludeOpt = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", metavar="FILE", help="Report (and fail on) only findings not in this baseline.")] = None,
     baseline_write: Annotated[Optional[Path], typer.Option("--baseline-write", metavar="FILE", help="Record today's findings as the baseline and exit 0.")] = None,
+    settings: ShowSettingsOpt = False,
 ) -> None:
     """Report findings. Exit 1 when there are any, 2 on errors (files that
     could not be analysed included, unless --allow-unanalysed)."""
     if baseline is not None and baseline_write is not None:
         raise fail("--baseline and --baseline-write go one at a time")
-    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout,
-                                   batch=_batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
-                                   report_unused=report_unused, exclude=exclude))
+    cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout,
+                  batch=_batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
+                  report_unused=report_unused, exclude=exclude)
+    if settings:
+        raise typer.Exit(code=_show_settings(cfg))
+    results = run_analysis(cfg)
     if baseline_write is not None:
         raise typer.Exit(code=_write_baseline(baseline_write, results, build_dir, allow_unanalysed))
     if baseline is not None:
@@ -292,6 +329,17 @@ def check(
             err.print(f"no findings; {quiet}", markup=False)
     problems = _exit_code_for_problems(results, allow_unanalysed)
     raise typer.Exit(code=problems or (1 if findings else 0))
+
+
+def _show_settings(cfg: RunConfig) -> int:
+    """check --show-settings: what each PATH gets, and from where."""
+    given = cfg.given
+    try:
+        for path in _collect(cfg):
+            print(show_settings(path, resolve(cfg.finder.for_file(path), given, path), discover()), end="")
+    except (UsageError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    return 0
 
 
 def _write_baseline(path: Path, results: list[FileResult], build_dir: Path | None, allow_unanalysed: bool) -> int:
@@ -335,14 +383,14 @@ def colorize(patch: str) -> str:
 def diff(
     paths: PathsArg,
     build_dir: BuildDirOpt = None,
-    select_: Annotated[Optional[str], typer.Option("--select", help="Comma-separated codes or prefixes to run (default: all).")] = None,
+    select_: SelectOpt = None,
     ignore: IgnoreOpt = None,
     qt_include: QtIncludeOpt = None,
-    timeout: TimeoutOpt = 5000,
-    unsafe_fixes: UnsafeOpt = False,
+    timeout: TimeoutOpt = None,
+    unsafe_fixes: UnsafeOpt = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the patch to this file instead of stdout.")] = None,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Color the diff (default: when stdout is a terminal).")] = None,
-    jobs: JobsOpt = os.cpu_count() or 1,
+    jobs: JobsOpt = None,
     no_cache: NoCacheOpt = False,
     no_pch: NoPchOpt = False,
     cache_dir: CacheDirOpt = None,
@@ -353,10 +401,11 @@ def diff(
     exclude: ExcludeOpt = None,
 ) -> None:
     """Print the fixes as one unified diff (git apply / patch -p1). Exit 1 when there is one."""
-    results = run_analysis(_config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes,
-                                   _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
-                                   report_unused=report_unused, exclude=exclude))
-    p = make_plan(results, unsafe_fixes)
+    cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes,
+                  _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
+                  report_unused=report_unused, exclude=exclude)
+    results = run_analysis(cfg)
+    p = make_plan(results, cfg.unsafe_fixes)
     patch = unified_diff(p.old_contents, p.new_contents)
     if output is not None:
         try:
@@ -375,18 +424,18 @@ def diff(
 def apply(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="C++ files or directories (walked for sources and headers); none with --patch.", show_default=False)] = None,
     build_dir: BuildDirOpt = None,
-    select_: Annotated[Optional[str], typer.Option("--select", help="Comma-separated codes or prefixes to run (default: all).")] = None,
+    select_: SelectOpt = None,
     ignore: IgnoreOpt = None,
     qt_include: QtIncludeOpt = None,
-    timeout: TimeoutOpt = 5000,
-    unsafe_fixes: UnsafeOpt = False,
+    timeout: TimeoutOpt = None,
+    unsafe_fixes: UnsafeOpt = None,
     interactive: Annotated[bool, typer.Option("-i", "--interactive", help="Review fix by fix, as `git add -p` (y,n,a,d,q,s,e,?); each file is written once all its fixes are answered. Needs a terminal, or --answers.")] = False,
     answers: Annotated[Optional[str], typer.Option("--answers", metavar="FILE", help="Answers for --interactive (implies it) when stdin is not a terminal: one key per line, as typed at the prompt; '-' reads them from stdin.")] = None,
     patch_file: Annotated[Optional[str], typer.Option("--patch", metavar="FILE", help="Apply a saved patch (e.g. from `qtfix diff -o`; '-' for stdin) after checking every hunk against the files; stale files are refused whole.")] = None,
     check_patch: Annotated[bool, typer.Option("--check", help="With --patch: report what would apply, write nothing.")] = False,
     allow_create: Annotated[bool, typer.Option("--allow-create", help="With --patch: allow it to create files.")] = False,
     allow_delete: Annotated[bool, typer.Option("--allow-delete", help="With --patch: allow it to delete files.")] = False,
-    jobs: JobsOpt = os.cpu_count() or 1,
+    jobs: JobsOpt = None,
     no_cache: NoCacheOpt = False,
     no_pch: NoPchOpt = False,
     cache_dir: CacheDirOpt = None,
@@ -418,12 +467,12 @@ def apply(
         except NotATerminal as exc:
             raise fail(str(exc)) from None
         results = run_analysis(replace(cfg, batch=replace(cfg.batch, verify=False)))
-        code = run_review(results, unsafe_fixes, source)
+        code = run_review(results, cfg.unsafe_fixes, source)
         raise typer.Exit(code=code if code else _exit_code_for_problems(results, allow_unanalysed))
     if report is not None and report.suffix.lower() not in (".md", ".json"):
         raise fail(f"{report}: --report takes a .md or .json file name")
     if verify_tests:
-        raise typer.Exit(code=_apply_proven(cfg, jobs, max_rebuilds, report))
+        raise typer.Exit(code=_apply_proven(cfg, cfg.batch.jobs, max_rebuilds, report))
     raise typer.Exit(code=_apply_in_place(cfg, report, allow_unanalysed))
 
 

@@ -57,9 +57,10 @@ def exclusion(patterns: Sequence[str]):
         raise UsageError(f"--exclude: bad pattern: {exc}") from None
 
 
-def collect_files(paths: Sequence[Path], exclude: Sequence[str] = ()) -> list[Path]:
+def collect_files(paths: Sequence[Path], exclude: Sequence[str] = (), skip=None) -> list[Path]:
     """C++ sources and headers named by `paths` (directories are walked;
-    what `exclude` matches below a walked directory is left out)."""
+    what `exclude` matches below a walked directory, or `skip(file)` says
+    to leave out, is left out; a file named in `paths` is always kept)."""
     spec = exclusion(exclude)
     files: list[Path] = []
     for given in paths:
@@ -68,9 +69,11 @@ def collect_files(paths: Sequence[Path], exclude: Sequence[str] = ()) -> list[Pa
         if given.is_file():
             files.append(given)
             continue
-        found = [f for f in _walk(given) if spec is None or not spec.match_file(f.relative_to(given).as_posix())]
+        walked = _walk(given)
+        found = [f for f in walked if (spec is None or not spec.match_file(f.relative_to(given).as_posix()))
+                 and (skip is None or not skip(f))]
         if not found:
-            what = "no C++ source or header files" + (" left after --exclude" if spec else "")
+            what = "no C++ source or header files" + (" left after the exclude patterns" if len(walked) > len(found) else "")
             raise UsageError(f"{given}: {what} in this directory")
         files += found
     seen: set[Path] = set()
