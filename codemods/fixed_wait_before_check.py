@@ -73,8 +73,9 @@ class FixedWaitBeforeCheck(Codemod):
     Never reported: a check that something does *not* happen
     (`QCOMPARE(spy.count(), 0)`, `QVERIFY(!done)`, `isEmpty()`, `false`,
     `nullptr`, an upper bound `<`/`<=`): there the wait is the test, and a
-    QTRY would pass at once. Nor a wait with such a check anywhere in its
-    run, or one qtfix cannot read (`!=` between two values, `!x` of a counter).
+    QTRY would pass at once; nor a check made word for word before the wait
+    in its block (the wait tests that it still holds), nor a wait with such a
+    check in its run or one qtfix cannot read (`!=` between two values).
 
     ## Fix safety
     Safe for a latched state, which stays true once reached: a bool flag, a
@@ -99,12 +100,15 @@ class FixedWaitBeforeCheck(Codemod):
         macros = {m.start: m for m in unit.macro_uses if m.name in QTRY_FORMS}
         for node in nodes:
             statements = list(node.cursor.get_children())
-            for i, statement in enumerate(statements):
+            block = unit.expansion_range(node.cursor) or (0, 0)
+            for i in range(len(statements)):
                 wait = self._wait(unit, statements[i : i + 2])
                 if wait is None:
                     continue
                 waits, ms = wait
-                checks = tuple(self._checks(unit, macros, statements[i + len(waits) :]))
+                # a check made, word for word, before the wait: the wait tests that it still holds
+                earlier = {unit.source[m.start : m.end] for m in macros.values() if block[0] <= m.start < waits[0][0]}
+                checks = tuple(self._checks(unit, macros, statements[i + len(waits) :], earlier))
                 verdict = max((c.verdict for c in checks), key=VERDICTS.index, default="unknown")
                 if VERDICTS.index(verdict) <= VERDICTS.index("effects"):
                     label = f"{ms} ms" if ms is not None else "a fixed time"
@@ -144,7 +148,7 @@ class FixedWaitBeforeCheck(Codemod):
         factor = 1.0 if kinds[0] == "wait" else SLEEP_CALLS[calls[0].spelling]
         return spans, math.ceil(int(digits.group(1)) * factor)
 
-    def _checks(self, unit: Unit, macros: dict[int, MacroUse], statements: list[Cursor]) -> Iterator[Check]:
+    def _checks(self, unit: Unit, macros: dict[int, MacroUse], statements: list[Cursor], earlier) -> Iterator[Check]:
         """The verification macros right after the wait, up to the first other statement."""
         for statement in statements:
             span = unit.expansion_range(statement)
@@ -154,7 +158,7 @@ class FixedWaitBeforeCheck(Codemod):
                 return
             cursors = [a.cursor for a in args[: 2 if use.name == "QCOMPARE" else 1]]  # not QVERIFY2's message
             verdict = "unknown" if None in cursors else self._verdict(unit, use.name, cursors)
-            yield Check(use, args[-1].span[1], verdict)
+            yield Check(use, args[-1].span[1], "negative" if unit.source[use.start : use.end] in earlier else verdict)
 
     def _verdict(self, unit: Unit, name: str, args: list[Cursor]) -> str:
         if name == "QCOMPARE":

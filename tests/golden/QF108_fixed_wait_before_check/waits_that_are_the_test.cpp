@@ -13,6 +13,7 @@ private slots:
     void atMostOnce();
     void oneHappensTheOtherNot();
     void negationIsReadAsNothingHappens();
+    void firedOnceAndNoMore();
 };
 
 void tst_NothingHappens::stoppedTimerStaysSilent()
@@ -80,6 +81,19 @@ void tst_NothingHappens::negationIsReadAsNothingHappens()
     QTest::qSleep(100);
     QCoreApplication::processEvents();
     QVERIFY(!timer.isActive());
+}
+
+// The same check before the wait: what the wait tests is that it still holds.
+void tst_NothingHappens::firedOnceAndNoMore()
+{
+    QTimer timer;
+    timer.setSingleShot(true);
+    QSignalSpy spy(&timer, &QTimer::timeout);
+    timer.start(5);
+    QVERIFY(spy.wait(1000));
+    QCOMPARE(spy.count(), 1);
+    QTest::qWait(100);  // no second emission
+    QCOMPARE(spy.count(), 1);
 }
 
 QTEST_MAIN(tst_NothingHappens)
