@@ -9,6 +9,7 @@ from clang.cindex import BinaryOperator, TypeKind
 from qtfix.codemod import Codemod, Match, Node, Options
 from qtfix.cpp import CASTS, IMPLICIT, holds_no_object, on_this, pointee_class, smart_pointee_class, strip_casts
 from qtfix.edits import Safety
+from qtfix.fate import parent_argument
 from qtfix.parse import Cursor, CursorKind, Unit, class_of_method, entity, identity, same_declaration, walk_with_parents
 from qtfix.qt import is_qobject_class, is_signal, is_thread_run, member_function_definitions, methods_run_calls
 
@@ -288,7 +289,8 @@ class _ClassFacts:
 
     def _created_with_this_parent(self, field: Cursor) -> bool:
         for new_expr in self._creations(field, self._constructors()):
-            if any(c.kind == CursorKind.CXX_THIS_EXPR for c in new_expr.walk_preorder()):
+            parent = parent_argument(new_expr)
+            if parent is not None and strip_casts(parent).kind == CursorKind.CXX_THIS_EXPR:
                 return True
         return False
 

@@ -56,6 +56,48 @@ def network_class(decl: Cursor | None, classes: tuple[str, ...] = tuple(c.name f
     return any(is_derived_from(decl, base) for base in classes)
 
 
+# -- ownership ---------------------------------------------------------------------
+
+# Calls that only look at a QObject pointer given to them (or connect to it).
+LOOKING_CALLS = frozenset(
+    {"connect", "disconnect", "qobject_cast", "invokeMethod", "qCompare", "qVerify", "QSignalSpy", "moveToThread"}
+)
+# Container members that store a pointer (and own nothing: qDeleteAll or a
+# take*() + delete frees it).
+CONTAINER_STORES = frozenset({"append", "push_back", "emplace_back", "prepend", "push_front", "insert", "emplace"})
+# Calls that keep the pointer without owning (or reparenting) the object:
+# QTcpServer::addPendingConnection queues the socket, it stays the caller's.
+KEEPS_WITHOUT_OWNING = frozenset({"addPendingConnection"})
+# Calls that take ownership of the object given to them (they reparent it).
+TAKES_OWNERSHIP = frozenset(
+    {"addChild", "setLayout", "addWidget", "addLayout", "setCentralWidget", "setWidget", "addTab", "addItem",
+     "setItem", "reset", "take"}
+)
+# Smart pointers that own their object (QPointer only watches it).
+OWNING_SMART_POINTERS = ("QSharedPointer", "QScopedPointer", "unique_ptr", "shared_ptr")
+
+
+def parent_parameter(params: list[Cursor], child_of: Cursor | None = None) -> int | None:
+    """The index of a constructor's parent parameter: among the parameters
+    that take a non-const pointer to a QObject class (one `child_of`
+    converts to, when given), the one named like a parent, else the only
+    one when it is the last."""
+    candidates = []
+    for i, p in enumerate(params):
+        t = p.type.get_canonical()
+        if t.kind != TypeKind.POINTER or t.get_pointee().is_const_qualified():
+            continue
+        base = t.get_pointee().get_declaration()
+        if is_qobject_class(base) and (child_of is None or is_derived_from(child_of, base.spelling)):
+            candidates.append(i)
+    named = [i for i in candidates if "parent" in params[i].spelling.lower()]
+    if len(named) == 1:
+        return named[0]
+    if len(candidates) == 1 and candidates[0] == len(params) - 1:
+        return candidates[0]
+    return None
+
+
 # -- QtTest ---------------------------------------------------------------------
 
 # Functions of namespace QTest that a verification macro calls to record its
