@@ -60,14 +60,12 @@ class FixedWaitBeforeCheck(Codemod):
     ```cpp
     QTRY_COMPARE_WITH_TIMEOUT(socket->state(), QLocalSocket::ConnectedState, 5000);
     ```
-    Each check of the run right after the wait (the QVERIFY/QCOMPARE
-    statements up to the next other statement) becomes its QTRY_* form,
-    which runs the event loop as `qWait` and `processEvents` did and goes
-    on as soon as the check holds, with a timeout no shorter than the wait:
-    `--timeout` (default 5000 ms) or the wait, whichever is longer. A QSignalSpy count
-    is tried with `QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, T)`, not
-    `spy.wait(T)`: that waits for one more emission, and misses one that
-    came before it was called.
+    Each check right after the wait (up to the next other statement) becomes
+    its QTRY_* form, which runs the event loop as `qWait`/`processEvents`
+    did and goes on once the check holds, within `--timeout` (default 5000
+    ms) or the wait, whichever is longer. A QSignalSpy count stays
+    `QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, T)`: `spy.wait(T)` waits for
+    one more emission and misses one that came before the call.
 
     Never reported: a check that something does *not* happen
     (`QCOMPARE(spy.count(), 0)`, `QVERIFY(!done)`, `isEmpty()`, `false`,
@@ -82,10 +80,12 @@ class FixedWaitBeforeCheck(Codemod):
     a lower bound (`count() >= 1`, `!list.isEmpty()`): the check passes as
     soon as the state is reached and fails when it is not reached in time.
     Unsafe for a counter or other value compared for equality
-    (`QCOMPARE(spy.count(), 1)`, a string): it may pass the expected value
-    later, which the wait caught and the QTRY form passes too early to see.
-    No fix when the wait is not a constant expression, or when a check calls a non-const
-    member function, assigns or increments (QTRY repeats it on every try).
+    (`QCOMPARE(spy.count(), 1)`, a string, a QSize): it may pass the expected
+    value later, which the wait caught, or hold before the wait, which then
+    served something else (`resize(s); qWait(500); QCOMPARE(size(), s)` gives
+    a state saver time to write). With every fix, code after the checks runs sooner.
+    No fix for a wait that is not a constant expression, or a check that calls
+    a non-const member, assigns or increments (QTRY repeats it on every try).
     """
 
     code = "QF108"
