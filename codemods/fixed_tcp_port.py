@@ -340,6 +340,10 @@ class FixedTcpPort(Codemod):
                     "line or in the environment of a helper)")
         if not server.text:
             return f"the server object has no name its clients could use; listen on port 0 and hand {ask} to them"
+        again = next((u for u in users if u.binds and not u.negated), None)
+        if again is not None:
+            return (f"{self._where(unit, again)} listens on port {port} again (a restarted server): its clients "
+                    f"need the port it gets, not the first one's; listen on port 0 and hand its port to them by hand")
         for u in users:
             why = self._unreachable(unit, owner, server, u)
             if why:

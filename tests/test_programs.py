@@ -99,10 +99,14 @@ def test_fixed_program_uses_unique_server_names(program):
     assert "uniqueServerName(" in program["fixed_source"]
 
 
+FIXED_PORT_PROGRAM = pytest.mark.parametrize(
+    "program", [p for p in PROGRAMS if p.stem == "tst_fixedport"], indirect=True, ids=lambda p: p.stem
+)
+
+
+@FIXED_PORT_PROGRAM
 def test_fixed_program_asks_for_free_ports(program):
     """QF109: no fixed port is left; the clients ask the server for its own."""
-    if program["name"] != "tst_fixedport":
-        pytest.skip("no fixed port in this program")
     fixed = program["fixed_source"]
     for port in ("49231", "49232", "49233"):
         assert f", {port})" not in fixed, port
@@ -122,11 +126,10 @@ def _hold_port(port: int) -> socket.socket | None:
     return s
 
 
+@FIXED_PORT_PROGRAM
 def test_taken_port_breaks_original_but_not_fixed(program, tmp_path):
     """What a parallel run does to a fixed port, made certain: while another
     program listens on it, the original fails and the fixed one passes."""
-    if program["name"] != "tst_fixedport":
-        pytest.skip("no fixed port in this program")
     holder = _hold_port(49231)
     if holder is None:
         pytest.skip("port 49231 is in use on this machine")

@@ -29,6 +29,7 @@ private slots:
     void comparesPort();
     void lambdaClient();
     void noClient();
+    void restart();
 
 private:
     void connectLater();
@@ -82,6 +83,18 @@ void tst_ClientElsewhere::noClient()
     QTcpServer server;
     QVERIFY(server.listen(QHostAddress::Any, 49216));
     QVERIFY(server.isListening());
+}
+
+// The second listen() is a new server: a client after it needs its port.
+void tst_ClientElsewhere::restart()
+{
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 49217));
+    server.close();
+    QVERIFY(server.listen(QHostAddress::LocalHost, 49217));
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, 49217);
+    QVERIFY(client.waitForConnected(5000));
 }
 
 QTEST_MAIN(tst_ClientElsewhere)
