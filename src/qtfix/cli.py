@@ -32,6 +32,7 @@ from .interactive import Answers, NotATerminal, run_review
 from .patch import display_path, unified_diff
 from .patch_apply import run_apply_patch
 from .sarif import to_sarif
+from .export_fixes import to_yaml
 from .baseline import new_findings, write_baseline
 from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
@@ -84,6 +85,9 @@ ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
     help="Leave out files under PATHS that match (gitignore syntax, relative to the folder given; repeatable). "
          "Files named on the command line are never left out.",
 )]
+ExportFixesOpt = Annotated[Optional[Path], typer.Option(
+    "--export-fixes", metavar="FILE",
+    help="Also write the fixes (those `diff` shows) as clang-tidy's export-fixes YAML, for clang-apply-replacements.")]
 SelectOpt = Annotated[Optional[str], typer.Option("--select", help="Comma-separated codes or prefixes to run (default: all).")]
 ShowSettingsOpt = Annotated[bool, typer.Option(
     "--show-settings", help="Print the settings each of PATHS gets (configuration files, flags) and where each comes from; analyse nothing.")]
@@ -296,6 +300,7 @@ def check(
     baseline: Annotated[Optional[Path], typer.Option("--baseline", metavar="FILE", help="Report (and fail on) only findings not in this baseline.")] = None,
     baseline_write: Annotated[Optional[Path], typer.Option("--baseline-write", metavar="FILE", help="Record today's findings as the baseline and exit 0.")] = None,
     settings: ShowSettingsOpt = False,
+    export_fixes: ExportFixesOpt = None,
 ) -> None:
     """Report findings. Exit 1 when there are any, 2 on errors (files that
     could not be analysed included, unless --allow-unanalysed)."""
@@ -306,29 +311,50 @@ def check(
                   report_unused=report_unused, exclude=exclude)
     if settings:
         raise typer.Exit(code=_show_settings(cfg))
+    _output_folder_exists(export_fixes)
     results = run_analysis(cfg)
     if baseline_write is not None:
         raise typer.Exit(code=_write_baseline(baseline_write, results, build_dir, allow_unanalysed))
     if baseline is not None:
         results = _against_baseline(baseline, results)
+    if export_fixes is not None:
+        _export_fixes(export_fixes, results, plan(results, cfg.unsafe_fixes, describe=_describe), build_dir)
     findings = [f for r in results for f in r.reported]
-    suppressed = sum(r.suppressed for r in results)
     if format is Format.json:
         sys.stdout.write(to_json(results))
     elif format is Format.sarif:
         sys.stdout.write(to_sarif(results, discover()))
     else:
-        for f in findings:
-            print(finding_line(f))
-        quiet = f"{suppressed} suppressed" if suppressed else ""
-        if findings:
-            fixable = sum(1 for f in findings if f.fix is not None)
-            err.print(f"{len(findings)} finding(s), {fixable} with a fix (`qtfix diff` shows them)"
-                      + (f"; {quiet}" if quiet else ""), markup=False)
-        elif quiet:
-            err.print(f"no findings; {quiet}", markup=False)
+        _print_findings(findings, sum(r.suppressed for r in results))
     problems = _exit_code_for_problems(results, allow_unanalysed)
     raise typer.Exit(code=problems or (1 if findings else 0))
+
+
+def _print_findings(findings, suppressed: int) -> None:
+    for f in findings:
+        print(finding_line(f))
+    quiet = f"{suppressed} suppressed" if suppressed else ""
+    if findings:
+        fixable = sum(1 for f in findings if f.fix is not None)
+        err.print(f"{len(findings)} finding(s), {fixable} with a fix (`qtfix diff` shows them)"
+                  + (f"; {quiet}" if quiet else ""), markup=False)
+    elif quiet:
+        err.print(f"no findings; {quiet}", markup=False)
+
+
+def _output_folder_exists(path: Path | None) -> None:
+    """An output file's folder must exist before the analysis starts."""
+    if path is not None and not path.absolute().parent.is_dir():
+        raise fail(f"{path}: no such folder {path.absolute().parent}; nothing was written")
+
+
+def _export_fixes(path: Path, results: list[FileResult], p: Plan, build_dir: Path | None) -> None:
+    try:
+        write_output(path, to_yaml(results, p).encode("utf-8"), _files_read(results, build_dir))
+    except WriteError as exc:
+        raise fail(f"{exc}; the fixes were not exported") from None
+    err.print(f"wrote {display_path(path)} ({len(p.resolution.accepted)} fix(es) for clang-apply-replacements)",
+              markup=False)
 
 
 def _show_settings(cfg: RunConfig) -> int:
@@ -399,13 +425,17 @@ def diff(
     allow_unanalysed: PartialOpt = False,
     report_unused: UnusedSuppressionsOpt = False,
     exclude: ExcludeOpt = None,
+    export_fixes: ExportFixesOpt = None,
 ) -> None:
     """Print the fixes as one unified diff (git apply / patch -p1). Exit 1 when there is one."""
     cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes,
                   _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
                   report_unused=report_unused, exclude=exclude)
+    _output_folder_exists(export_fixes)
     results = run_analysis(cfg)
     p = make_plan(results, cfg.unsafe_fixes)
+    if export_fixes is not None:
+        _export_fixes(export_fixes, results, p, build_dir)
     patch = unified_diff(p.old_contents, p.new_contents)
     if output is not None:
         try:

@@ -4,8 +4,6 @@
 #include <QtNetwork/QLocalServer>
 #include <QtNetwork/QLocalSocket>
 
-#define CONNECT_WAIT_MS (2 * 250)
-
 class tst_SocketState : public QObject
 {
     Q_OBJECT
@@ -25,7 +23,7 @@ void tst_SocketState::connects()
     QVERIFY(server.listen(serverName()));
     QLocalSocket *socket = new QLocalSocket(this);
     socket->connectToServer(server.serverName());
-    QTest::qWait(CONNECT_WAIT_MS);
+    QTest::qWait(500);
     QVERIFY(socket->state() == QLocalSocket::ConnectedState);
     QVERIFY(server.hasPendingConnections());
     delete socket;
