@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import takewhile
 
 from clang.cindex import TypeKind
 
@@ -11,12 +11,11 @@ from qtfix.codemod import Codemod, Match, Node, NoFix, Options
 from qtfix.cpp import (binary_operator, has_side_effects, is_null_pointer, macro_arguments, removal_span,
                        statement_span, strip_implicit, unary_operator)
 from qtfix.edits import Edit, Fix, Safety
-from qtfix.parse import Cursor, CursorKind, MacroUse, Unit
+from qtfix.parse import Cursor, CursorKind, MacroUse, Unit, integer_value
 from qtfix.qt import QTRY_FORMS, SLEEP_CALLS, pause
 
-# What a check after the wait means, worst last. Only the first three are
-# reported: a negative check (something did not happen) is what the wait is
-# for, and a check qtfix cannot read proves nothing.
+# What a check after the wait means, worst last. Only the first three are reported: a negative
+# check (something did not happen) is what the wait is for; one qtfix cannot read proves nothing.
 VERDICTS = ("latched", "moving", "effects", "unknown", "negative")
 LATCHED_TYPES = frozenset({TypeKind.ENUM, TypeKind.BOOL})
 EMPTINESS = frozenset({"isEmpty", "isNull", "empty"})
@@ -61,21 +60,19 @@ class FixedWaitBeforeCheck(Codemod):
     ```cpp
     QTRY_COMPARE_WITH_TIMEOUT(socket->state(), QLocalSocket::ConnectedState, 5000);
     ```
-    Each check of the run right after the wait (the QVERIFY/QCOMPARE
-    statements up to the next other statement) becomes its QTRY_* form,
-    which runs the event loop as `qWait` and `processEvents` did and goes
-    on as soon as the check holds, with a timeout no shorter than the wait:
-    `--timeout` (default 5000 ms) or the wait, whichever is longer. A QSignalSpy count
-    is tried with `QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, T)`, not
-    `spy.wait(T)`: that waits for one more emission, and misses one that
-    came before it was called.
+    Each check right after the wait (up to the next other statement) becomes
+    its QTRY_* form, which runs the event loop as `qWait`/`processEvents`
+    did and goes on once the check holds, within `--timeout` (default 5000
+    ms) or the wait, whichever is longer. A QSignalSpy count stays
+    `QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, T)`: `spy.wait(T)` waits for
+    one more emission and misses one that came before the call.
 
     Never reported: a check that something does *not* happen
     (`QCOMPARE(spy.count(), 0)`, `QVERIFY(!done)`, `isEmpty()`, `false`,
     `nullptr`, an upper bound `<`/`<=`): there the wait is the test, and a
-    QTRY would pass at once; nor a check made word for word before the wait
-    in its block (the wait tests that it still holds), nor a wait with such a
-    check in its run or one qtfix cannot read (`!=` between two values).
+    QTRY would pass at once; nor a check also made, word for word, in the run
+    of checks right before the wait (the wait tests that it still holds), nor
+    a wait with such a check in its run or one qtfix cannot read (`!=`).
 
     ## Fix safety
     Safe for a latched state, which stays true once reached: a bool flag, a
@@ -83,10 +80,12 @@ class FixedWaitBeforeCheck(Codemod):
     a lower bound (`count() >= 1`, `!list.isEmpty()`): the check passes as
     soon as the state is reached and fails when it is not reached in time.
     Unsafe for a counter or other value compared for equality
-    (`QCOMPARE(spy.count(), 1)`, a string): it may pass the expected value
-    later, which the wait caught and the QTRY form passes too early to see.
-    No fix when the wait is not a constant, or when a check calls a non-const
-    member function, assigns or increments (QTRY repeats it on every try).
+    (`QCOMPARE(spy.count(), 1)`, a string, a QSize): it may pass the expected
+    value later, which the wait caught, or hold before the wait, which then
+    served something else (`resize(s); qWait(500); QCOMPARE(size(), s)` gives
+    a state saver time to write). With every fix, code after the checks runs sooner.
+    No fix for a wait that is not a constant expression, or a check that calls
+    a non-const member, assigns or increments (QTRY repeats it on every try).
     """
 
     code = "QF108"
@@ -100,20 +99,19 @@ class FixedWaitBeforeCheck(Codemod):
         macros = {m.start: m for m in unit.macro_uses if m.name in QTRY_FORMS}
         for node in nodes:
             statements = list(node.cursor.get_children())
-            block = unit.expansion_range(node.cursor) or (0, 0)
             for i in range(len(statements)):
                 wait = self._wait(unit, statements[i : i + 2])
                 if wait is None:
                     continue
                 waits, ms = wait
-                # a check made, word for word, before the wait: the wait tests that it still holds
-                earlier = {unit.source[m.start : m.end] for m in macros.values() if block[0] <= m.start < waits[0][0]}
+                before = takewhile(bool, (_use(unit, macros, s) for s in reversed(statements[:i])))
+                earlier = {unit.source[use.start : use.end] for use in before}  # made again after: "still holds"
                 checks = tuple(self._checks(unit, macros, statements[i + len(waits) :], earlier))
                 verdict = max((c.verdict for c in checks), key=VERDICTS.index, default="unknown")
                 if VERDICTS.index(verdict) <= VERDICTS.index("effects"):
-                    label = f"{ms} ms" if ms is not None else "a fixed time"
-                    message = (f"waits {label} before {checks[0].use.name}: flaky when the machine is slower, "
-                               f"wasted time when faster; try the check with {QTRY_FORMS[checks[0].use.name]}")
+                    name = checks[0].use.name
+                    message = (f"waits {'a fixed time' if ms is None else f'{ms} ms'} before {name}: flaky when the "
+                               f"machine is slower, wasted time when faster; try the check with {QTRY_FORMS[name]}")
                     yield FixedWait(waits[0][0], message, waits, ms, checks, verdict)
 
     def fix(self, unit: Unit, match: FixedWait, options: Options) -> Fix | NoFix:
@@ -141,18 +139,16 @@ class FixedWaitBeforeCheck(Codemod):
         if not count or None in spans:
             return None
         args = list(calls[0].get_arguments())
-        literal = strip_implicit(args[0]) if args else None
-        digits = re.fullmatch(r"(\d+)[uUlL]*", unit.spelled_text(literal)) if literal is not None else None
-        if literal is None or literal.kind != CursorKind.INTEGER_LITERAL or digits is None:
+        value = integer_value(args[0]) if args else None
+        if value is None or value < 0:
             return spans, None
         factor = 1.0 if kinds[0] == "wait" else SLEEP_CALLS[calls[0].spelling]
-        return spans, math.ceil(int(digits.group(1)) * factor)
+        return spans, math.ceil(value * factor)
 
     def _checks(self, unit: Unit, macros: dict[int, MacroUse], statements: list[Cursor], earlier) -> Iterator[Check]:
         """The verification macros right after the wait, up to the first other statement."""
         for statement in statements:
-            span = unit.expansion_range(statement)
-            use = macros.get(span[0]) if span is not None and unit.file_range(statement) is None else None
+            use = _use(unit, macros, statement)
             args = macro_arguments(unit, use, statement) if use is not None else None
             if not args or use.name == "QCOMPARE" and len(args) != 2:
                 return
@@ -165,8 +161,7 @@ class FixedWaitBeforeCheck(Codemod):
             actual, expected = [strip_implicit(a) for a in args]
             text = unit.spelled_text(expected)
             if text in ("true", "false"):
-                verdict = self._truth(unit, actual)
-                verdict = verdict if text == "true" else FLIP.get(verdict, "unknown")
+                verdict = self._truth(unit, actual) if text == "true" else FLIP.get(self._truth(unit, actual), "unknown")
             elif is_null_pointer(expected):
                 verdict = "negative"
             else:
@@ -196,3 +191,9 @@ class FixedWaitBeforeCheck(Codemod):
         if op in (">", ">=") or op == "!=" and zero:
             return "latched"
         return "negative" if op in ("<", "<=") else "unknown"
+
+
+def _use(unit: Unit, macros: dict[int, MacroUse], statement: Cursor) -> MacroUse | None:
+    """The verification macro use that is this statement, if it is one."""
+    span = unit.expansion_range(statement)
+    return macros.get(span[0]) if span is not None and unit.file_range(statement) is None else None

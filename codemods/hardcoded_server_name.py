@@ -6,10 +6,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (IMPLICIT, call_arguments_text, code_without_comments, enclosing_function, enclosing_statement,
-                       ensure_include, insertion_point, skip_space)
+from qtfix.cpp import (call_arguments_text, code_without_comments, enclosing_function, enclosing_statement, ensure_include,
+                       expected_to_fail, insertion_point, may_be_written, skip_space, variable_references)
 from qtfix.edits import Edit, Fix, Safety
-from qtfix.parse import Cursor, CursorKind, Unit, entity, file_location, identity, is_derived_from
+from qtfix.parse import Cursor, CursorKind, Unit, file_location, identity, is_derived_from
 from qtfix.qt import LOCAL_CLASSES, SERVER_NAME_CALLS, is_helper_program
 HELPER = "uniqueServerName"
 # When the file already uses HELPER for something else (a function of its own
@@ -76,44 +76,6 @@ def _constant(source: bytes, start: int, end: int):
     prefix = m.group("prefix") or m.group("prefix2") or ""
     lead = len(text) - len(text.lstrip())
     return value, prefix, (start + lead, start + lead + len(stripped))
-
-
-def _const_view(ctype) -> bool:
-    """A type through which an object cannot be changed: const, or a
-    pointer to const."""
-    if ctype.is_const_qualified():
-        return True
-    pointee = ctype.get_pointee()
-    return bool(pointee.spelling) and pointee.is_const_qualified()
-
-
-def _written(ref: Cursor, parents) -> bool:
-    """Whether this use of a variable may change it. Uses seen through a
-    const view (a `const QString &` parameter, a const member function, a
-    copy) only read it; an assignment, a compound assignment, a non-const
-    member function, a non-const reference or the address taken may write
-    it. Unknown forms count as writes."""
-    if ref.type.is_const_qualified():
-        return False  # (a pointer to const is still an lvalue that can be reassigned)
-    for p in reversed(parents):
-        if p.kind in IMPLICIT:
-            if _const_view(p.type):
-                return False
-            continue
-        if p.kind == CursorKind.VAR_DECL:
-            # `QString copy = name;` reads it; `QString &alias = name;` may write it.
-            declared = p.type.get_canonical()
-            return declared.kind.name in ("LVALUEREFERENCE", "RVALUEREFERENCE") and not _const_view(declared.get_pointee())
-        if p.kind == CursorKind.INIT_LIST_EXPR:
-            # `QStringList{name}`: the elements of an initializer list are const
-            element = p.type.get_canonical().get_array_element_type()
-            return not (element.spelling and element.is_const_qualified())
-        return True
-    return True
-
-
-def _named_references(unit: Unit, name: str):
-    return [(c, p) for c, p in unit.walk() if c.kind == CursorKind.DECL_REF_EXPR and c.spelling == name]
 
 
 def helper_text(nl: str, name: str = HELPER) -> str:
@@ -268,7 +230,7 @@ class HardcodedServerName(Codemod):
         if located is None or not located[0]:
             return None  # computed; or `connectToServer("")`: nothing to collide on, the failure is the test
         value, prefix, span, reason = located
-        negated = self._negated(unit, parents)  # `QVERIFY(!server.listen("foo"))`: the failure is the test
+        negated = expected_to_fail(unit, parents)  # `QVERIFY(!server.listen("foo"))`: the failure is the test
         function = enclosing_function(parents)
         statement = enclosing_statement(call, parents)
         return Use(value, prefix, statement, span, negated, identity(function) if function else None, reason)
@@ -375,7 +337,7 @@ class HardcodedServerName(Codemod):
         constant = vtype.is_const_qualified() or bool(element.spelling) and element.is_const_qualified()
         if not local and not constant and str(decl.linkage).endswith("EXTERNAL"):
             return None  # another translation unit may assign it
-        if not constant and any(_written(ref, parents) for ref, parents in self._references(unit, decl)):
+        if not constant and any(may_be_written(ref, parents) for ref, parents in variable_references(unit, decl)):
             return None  # reassigned or modified: the name is not that literal everywhere
         if vtype.spelling in _QSTRING_TYPES:
             return value, prefix, site, ""
@@ -383,18 +345,6 @@ class HardcodedServerName(Codemod):
             f"the name is held in {decl.spelling}, a {decl.type.spelling}, which cannot hold a name made at run "
             f"time; make it a QString initialised with {HELPER}(QStringLiteral(\"{value}\")) by hand"
         )
-
-    @staticmethod
-    def _references(unit: Unit, decl: Cursor):
-        """(reference, parents) of every use of the variable in the file."""
-        name = decl.spelling
-        key = entity(decl)
-        found = []
-        for ref, parents in unit.once(_named_references, name):
-            target = ref.referenced
-            if target is not None and target.kind == CursorKind.VAR_DECL and entity(target) == key:
-                found.append((ref, parents))
-        return found
 
     @staticmethod
     def _macro_site(unit: Unit, name: str, argument: Cursor):
@@ -421,22 +371,6 @@ class HardcodedServerName(Codemod):
         return m.group("value"), m.group("prefix") or "", None, (
             f"the name comes from the macro {name}, {where}; give it a unique name by hand"
         )
-
-    @staticmethod
-    def _negated(unit: Unit, parents) -> bool:
-        for p in reversed(parents):
-            if p.kind == CursorKind.UNARY_OPERATOR:
-                # Only in a macro (QVERIFY(!x), QVERIFY2, a user's wrapper,
-                # or its body) does `!` state the expected outcome; `if (!x)`
-                # is error handling around an ordinary use.
-                span = unit.file_range(p)
-                if span is None:
-                    return True  # the operator comes from a macro body
-                negation = unit.text(*span).lstrip().startswith("!")
-                return negation and unit.enclosing_macro(*span) is not None
-            if p.kind not in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
-                return False
-        return False
 
     @staticmethod
     def _why_no_fix(unit: Unit, value: str, uses: Sequence[Use], by_site, shared_literals: tuple[str, ...]) -> str:

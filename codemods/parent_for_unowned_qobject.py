@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from clang.cindex import AccessSpecifier, StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (CASTS, IMPLICIT, TYPE_REFERENCES, call_arguments_text, enclosing_function, in_namespace,
+from qtfix.cpp import (CASTS, TYPE_REFERENCES, call_arguments_text, enclosing_function,
                        is_array_new, is_assigned_to, is_assignment, is_placement_new, strip_implicit)
 from qtfix.edits import Edit, Fix, Safety
+from qtfix.fate import FLOW, Kind, use_of
 from qtfix.parse import (
     Cursor,
     CursorKind,
@@ -27,19 +28,9 @@ from qtfix.qt import (
     is_thread_run,
     member_function_definitions,
     methods_run_calls,
+    parent_parameter,
 )
 
-# The pointer value flows through these unchanged (a braced initializer included).
-FLOW = IMPLICIT | {CursorKind.INIT_LIST_EXPR}
-# `p->deleteLater()`, `p->setParent(x)`, `p->moveToThread(t)`: someone else
-# already decides the object's lifetime (and a moved object must stay parentless).
-OWNING_MEMBERS = frozenset({"deleteLater", "setParent", "moveToThread"})
-# Calls that look at a pointer without keeping it. Any other call taking a
-# pointer to non-const may adopt the object (addPendingConnection, append,
-# addWidget, smart pointers, a helper qtfix cannot see into): silent then.
-LOOKING_CALLS = frozenset(
-    {"connect", "disconnect", "qobject_cast", "invokeMethod", "qCompare", "qVerify", "QSignalSpy", "moveToThread"}
-)
 # Declared by Q_OBJECT and defined by moc: never in the analysed file.
 MOC_MEMBERS = frozenset({"metaObject", "qt_metacast", "qt_metacall", "qt_static_metacall", "tr", "trUtf8"})
 # A default argument qtfix may copy into the call: a literal, or a default-
@@ -244,7 +235,7 @@ class ParentForUnownedQObject(Codemod):
         public overload that adds one after the same parameters (QFile(name)
         -> QFile(name, parent))."""
         params = list(ctor.get_arguments())
-        at = _parent_index(params, cls)
+        at = parent_parameter(params, cls)
         if at is not None:
             return at, ctor
         types = [p.type.get_canonical().spelling for p in params]
@@ -257,7 +248,7 @@ class ParentForUnownedQObject(Codemod):
                 continue
             if [p.type.get_canonical().spelling for p in sparams[:-1]] != types:
                 continue
-            if _parent_index(sparams, cls) == len(params):
+            if parent_parameter(sparams, cls) == len(params):
                 return len(params), sibling
         return None, None
 
@@ -477,68 +468,18 @@ class _Context:
 
 
 def _fate(unit: Unit, ref: Cursor, parents, cls: Cursor) -> Cursor | None:
-    """What one use of the pointer does with the object: None when it only
-    looks at it, the member of `this` it is stored into; raises Owned when
-    the use decides (or may decide) its lifetime."""
-    child = ref
-    i = len(parents) - 1
-    while i >= 0:
-        holder = parents[i]
-        if holder.kind in FLOW:
-            pass
-        elif holder.kind in CASTS:
-            if holder.type.get_canonical().kind != TypeKind.POINTER:
-                return None  # (void)p, static_cast<bool>(p)
-        elif holder.kind == CursorKind.CALL_EXPR and holder.spelling == "qobject_cast":
-            pass
-        else:
-            break
-        child = holder
-        i -= 1
-    if i < 0:
+    """What one use of the pointer means here: None when it only looks at
+    the object (or captures it), the member of `this` it is stored into;
+    raises Owned when the use decides (or may decide) its lifetime: deleted,
+    deleteLater-ed or watched, reparented, moved to a thread, returned,
+    aliased, handed to any call that may adopt it (addPendingConnection
+    included: a call qtfix cannot see through is not taken on trust)."""
+    event = use_of(unit, ref, parents)
+    if event.kind in (Kind.LOOKED, Kind.REASSIGNED, Kind.CAPTURED):
         return None
-    holder = parents[i]
-    kind = holder.kind
-    if kind == CursorKind.CXX_DELETE_EXPR:
-        raise Owned
-    if kind == CursorKind.MEMBER_REF_EXPR:
-        if holder.spelling in OWNING_MEMBERS:
-            raise Owned
-        return None
-    if kind == CursorKind.CALL_EXPR:
-        name = holder.spelling
-        if _mentions_deletion(holder):
-            # a deleteLater connection or singleShot, a spy on `destroyed`:
-            # the deletion is arranged, or is what the test observes
-            raise Owned
-        callee = holder.referenced
-        if name in LOOKING_CALLS or in_namespace(callee, "QTest"):
-            return None
-        converted = child.type.get_canonical()
-        if converted.kind == TypeKind.POINTER and converted.get_pointee().is_const_qualified():
-            return None  # a `const T *` parameter cannot adopt it
-        raise Owned  # a call that may adopt it: addPendingConnection, append, a smart pointer, a helper
-    if kind in (CursorKind.RETURN_STMT, CursorKind.VAR_DECL, CursorKind.CXX_FUNCTIONAL_CAST_EXPR):
-        raise Owned  # returned or aliased
-    if kind == CursorKind.UNARY_OPERATOR:
-        if re.match(r"\s*&", unit.spelled_text(holder)):
-            raise Owned
-        return None
-    if kind == CursorKind.CONDITIONAL_OPERATOR:
-        if next(iter(holder.get_children()), None) != child:
-            raise Owned  # the value flows on
-        return None
-    if kind in (CursorKind.BINARY_OPERATOR, CursorKind.COMPOUND_ASSIGNMENT_OPERATOR):
-        children = list(holder.get_children())
-        if is_assignment(holder) and len(children) == 2:
-            if children[0] == child:
-                return None  # the variable is assigned, not the object used
-            lhs = strip_implicit(children[0])
-            if lhs.kind == CursorKind.MEMBER_REF_EXPR and _is_own_field(lhs, cls):
-                return lhs.referenced
-            raise Owned
-        return None
-    return None  # conditions, comparisons, lambda captures
+    if event.kind == Kind.MEMBER and _is_own_field(strip_implicit(next(iter(event.at.get_children()))), cls):
+        return event.field
+    raise Owned
 
 
 def _is_own_field(member_ref: Cursor, cls: Cursor) -> bool:
@@ -548,34 +489,6 @@ def _is_own_field(member_ref: Cursor, cls: Cursor) -> bool:
         return False
     base = [c for c in member_ref.get_children()]
     return not base or strip_implicit(base[0]).kind == CursorKind.CXX_THIS_EXPR
-
-
-def _mentions_deletion(call: Cursor) -> bool:
-    for c in call.walk_preorder():
-        if c.kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR) and c.spelling in ("deleteLater", "destroyed"):
-            return True
-        if c.kind == CursorKind.STRING_LITERAL and ("deleteLater" in c.spelling or "destroyed" in c.spelling):
-            return True
-    return False
-
-
-def _parent_index(params: list[Cursor], cls: Cursor) -> int | None:
-    """The parameter that takes a parent `this` converts to: the one named
-    like a parent when there are several QObject pointers, else the only one."""
-    candidates = []
-    for i, p in enumerate(params):
-        t = p.type.get_canonical()
-        if t.kind != TypeKind.POINTER or t.get_pointee().is_const_qualified():
-            continue
-        base = t.get_pointee().get_declaration()
-        if is_qobject_class(base) and is_derived_from(cls, base.spelling):
-            candidates.append(i)
-    named = [i for i in candidates if "parent" in params[i].spelling.lower()]
-    if len(named) == 1:
-        return named[0]
-    if len(candidates) == 1 and candidates[0] == len(params) - 1:
-        return candidates[0]
-    return None
 
 
 def _default_text(unit: Unit, param: Cursor) -> str | None:

@@ -12,6 +12,7 @@ from qtfix.cpp import (TYPE_REFERENCES, binds_to_reference, binary_operator, enc
                        is_null_pointer, line_is_only, returns_plain_value, skip_space, strip_implicit,
                        unary_operator)
 from qtfix.edits import Edit, Fix, Safety
+from qtfix.fate import Kind, fate_of, is_capture
 from qtfix.parse import Cursor, CursorKind, Unit, entity, file_location, identity
 
 # Calls that take ownership of (or schedule the deletion of) a pointer passed
@@ -37,6 +38,7 @@ class Candidate:
     decl: Cursor
     decl_stmt: Cursor
     block: Cursor
+    parents: tuple[Cursor, ...]  # the declaration's ancestors
     assigned_later: bool = False  # `T *p;` (or `= nullptr`) then `p = new T;`
     uses: list = field(default_factory=list)  # Node of each DECL_REF_EXPR
 
@@ -195,33 +197,28 @@ class ScopedPointerForDeletedLocal(Codemod):
             return None
         init = [c for c in decl.get_children() if c.kind not in TYPE_REFERENCES]
         if not init or (len(init) == 1 and is_null_pointer(init[0])):
-            return Candidate(decl, parents[-1], parents[-2], assigned_later=True)
+            return Candidate(decl, parents[-1], parents[-2], parents, assigned_later=True)
         value = strip_implicit(init[0]) if len(init) == 1 else None
         if value is not None and is_factory_call(unit, value, enclosing_function(parents)):
-            return Candidate(decl, parents[-1], parents[-2])
+            return Candidate(decl, parents[-1], parents[-2], parents)
         if value is None or value.kind != CursorKind.CXX_NEW_EXPR or is_array_new(unit, value):
             return None  # new T[n]: needs QScopedArrayPointer, left to a human
-        return Candidate(decl, parents[-1], parents[-2])
+        return Candidate(decl, parents[-1], parents[-2], parents)
 
     def _examine(self, unit: Unit, cand: Candidate) -> DeletedLocal | None:
-        deletes = []
-        others = []
-        for use in cand.uses:
-            holder = holder_of(use.cursor, use.parents).cursor
-            if holder is not None and holder.kind == CursorKind.CXX_DELETE_EXPR:
-                deletes.append((use, holder))
-            else:
-                others.append(use)
-        if len(deletes) != 1:
+        deletions = fate_of(unit, cand.decl, cand.parents).of(Kind.DELETED, Kind.DELETED_SOME_PATHS)
+        if len(deletions) != 1:
             return None  # never deleted here (QF101's business) or deleted on several paths
-        use, delete_expr = deletes[0]
+        deletion = deletions[0]
+        delete_expr = deletion.at
         if is_array_delete(unit, delete_expr):
             return None
         # The delete must be a statement of the declaring block, after the
-        # declaration: a delete inside an `if` or a loop is a partial path.
-        at = use.parents.index(delete_expr)
-        if at == 0 or use.parents[at - 1] != cand.block:
+        # declaration: a delete inside an `if` or a loop is a partial path
+        # (one that an early return skips is what this codemod is about).
+        if deletion.conditional is not None:
             return None
+        others = [u for u in cand.uses if u.cursor != deletion.use]
         delete_offset = unit.use_offset(delete_expr)
         if delete_offset < unit.use_offset(cand.decl):
             return None
@@ -249,7 +246,7 @@ class ScopedPointerForDeletedLocal(Codemod):
         modes: dict[tuple, str] = {}
         for use in others:
             ref, parents = use.cursor, use.parents
-            if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and _is_capture(ref, parents[-1]):
+            if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and is_capture(ref, parents[-1]):
                 if _inside_copying_lambda(parents[:-1], modes):
                     continue  # re-captures the enclosing lambda's raw copy
                 form = _capture_form(unit, ref, parents[-1], name)
@@ -264,7 +261,7 @@ class ScopedPointerForDeletedLocal(Codemod):
         observed = False
         for use in others:
             ref, parents = use.cursor, use.parents
-            if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and _is_capture(ref, parents[-1]):
+            if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and is_capture(ref, parents[-1]):
                 continue
             if unit.use_offset(ref) > delete_offset:
                 raise Escape  # used after the delete
@@ -431,16 +428,6 @@ def _has_comment(unit: Unit, start: int, semi: int) -> bool:
     trailing = src[semi + 1:line_end].lstrip().startswith((b"//", b"/*"))
     leading = not src[line_begin:start].strip() and (prev_line.startswith((b"//", b"/*")) or prev_line.endswith(b"*/"))
     return trailing or leading
-
-
-def _is_capture(ref: Cursor, lam: Cursor) -> bool:
-    # Captures are direct children of the LAMBDA_EXPR, before its body.
-    for child in lam.get_children():
-        if child.kind == CursorKind.COMPOUND_STMT:
-            return False
-        if child == ref:
-            return True
-    return False
 
 
 def _capture_form(unit: Unit, ref: Cursor, lam: Cursor, name: str) -> str:

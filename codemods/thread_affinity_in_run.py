@@ -9,6 +9,7 @@ from clang.cindex import BinaryOperator, TypeKind
 from qtfix.codemod import Codemod, Match, Node, Options
 from qtfix.cpp import CASTS, IMPLICIT, holds_no_object, on_this, pointee_class, smart_pointee_class, strip_casts
 from qtfix.edits import Safety
+from qtfix.fate import Kind, parent_argument, use_of
 from qtfix.parse import Cursor, CursorKind, Unit, class_of_method, entity, identity, same_declaration, walk_with_parents
 from qtfix.qt import is_qobject_class, is_signal, is_thread_run, member_function_definitions, methods_run_calls
 
@@ -182,19 +183,19 @@ class _ClassFacts:
         self.outside_run = self._code_outside_run()
         self.moves_itself = self._moves_itself()
 
-    def _code_outside_run(self) -> list[Cursor]:
-        """Cursors of the class's other member functions and of the rest of
-        the file. A `moveToThread()` inside run() is not a move: it can only
-        push an object away from the calling thread, and run() is not the
-        thread these objects live in."""
+    def _code_outside_run(self) -> list[tuple[Cursor, tuple[Cursor, ...]]]:
+        """Cursors (with their ancestors) of the class's other member
+        functions and of the rest of the file. A `moveToThread()` inside
+        run() is not a move: it can only push an object away from the calling
+        thread, and run() is not the thread these objects live in."""
         in_run = {identity(c) for b in self.run_bodies for c in b.walk_preorder()}
-        cursors = [c for b in self.other_bodies for c in b.walk_preorder()]
-        return cursors + [c for c, _ in self.unit.walk() if identity(c) not in in_run]
+        cursors = [node for b in self.other_bodies for node in walk_with_parents(b, ())]
+        return cursors + [(c, p) for c, p in self.unit.walk() if identity(c) not in in_run]
 
     def _moves_itself(self) -> bool:
         """`moveToThread(this)` in the class, or `t.moveToThread(&t)` in the
         file: the object (with its children) lives in its own thread."""
-        for c in self.outside_run:
+        for c, _ in self.outside_run:
             if c.kind != CursorKind.CALL_EXPR or c.spelling != "moveToThread":
                 continue
             args = list(c.get_arguments())
@@ -235,10 +236,9 @@ class _ClassFacts:
     def _moved(self, key: tuple) -> bool:
         """The member's object is moved to another thread somewhere in the
         class or the file (`m_server->moveToThread(this)`)."""
-        for c in self.outside_run:
-            if c.kind == CursorKind.MEMBER_REF_EXPR and c.spelling == "moveToThread":
-                base = next(iter(c.get_children()), None)
-                if base is not None and _refers_to_field(base, key):
+        for c, parents in self.outside_run:
+            if c.kind == CursorKind.MEMBER_REF_EXPR and c.referenced is not None and entity(c.referenced) == key:
+                if on_this(c) and use_of(self.unit, c, parents).kind == Kind.MOVED_TO_THREAD:
                     return True
         return False
 
@@ -288,14 +288,15 @@ class _ClassFacts:
 
     def _created_with_this_parent(self, field: Cursor) -> bool:
         for new_expr in self._creations(field, self._constructors()):
-            if any(c.kind == CursorKind.CXX_THIS_EXPR for c in new_expr.walk_preorder()):
+            parent = parent_argument(new_expr)
+            if parent is not None and strip_casts(parent).kind == CursorKind.CXX_THIS_EXPR:
                 return True
         return False
 
     def _something_moves_here(self) -> bool:
         """Some code of the file moves an object to this thread class: a
         pointer handed in from outside may be that object."""
-        for c in self.outside_run:
+        for c, _ in self.outside_run:
             if c.kind == CursorKind.CALL_EXPR and c.spelling == "moveToThread":
                 args = list(c.get_arguments())
                 if args and same_declaration(pointee_class(strip_casts(args[0]).type), self.cls):

@@ -6,7 +6,9 @@ default, safe fixes) must produce a program that still builds and passes,
 leaves nothing behind in the temp directory, and passes when two copies run
 at the same time. The review's stale-socket bug is shown for real: with a
 left-over socket file named like the hard-coded server, the original cannot
-work, the fixed program does not care.
+work, the fixed program does not care. Its TCP form too: while another
+program listens on a port the original has fixed, the original fails and the
+fixed one (port 0 and serverPort()) passes.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ def program(request, tmp_path_factory) -> dict:
     assert again.returncode == 0 and again.stdout == "", f"not a fixed point:\n{again.stdout}{again.stderr}"
     return {
         "name": source.stem,
+        "source": source.read_text(encoding="utf-8"),
         "original": qtbuild.build(source, original_dir),
         "fixed": qtbuild.build(fixed, fixed_build),
         "fixed_source": fixed.read_text(encoding="utf-8"),
@@ -91,7 +94,53 @@ def test_two_fixed_copies_run_at_once(program, tmp_path):
 
 
 def test_fixed_program_uses_unique_server_names(program):
+    if "QLocalServer" not in program["source"]:
+        pytest.skip("no local server in this program")
     assert "uniqueServerName(" in program["fixed_source"]
+
+
+FIXED_PORT_PROGRAM = pytest.mark.parametrize(
+    "program", [p for p in PROGRAMS if p.stem == "tst_fixedport"], indirect=True, ids=lambda p: p.stem
+)
+
+
+@FIXED_PORT_PROGRAM
+def test_fixed_program_asks_for_free_ports(program):
+    """QF109: no fixed port is left; the clients ask the server for its own."""
+    fixed = program["fixed_source"]
+    for port in ("49231", "49232", "49233"):
+        assert f", {port})" not in fixed, port
+    assert "m_server->serverPort()" in fixed and "receiver.localPort()" in fixed
+
+
+def _hold_port(port: int) -> socket.socket | None:
+    """A listening loopback socket on `port` (another program holding it), or
+    None when something on this machine already has it."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", port))
+        s.listen(1)
+    except OSError:
+        s.close()
+        return None
+    return s
+
+
+@FIXED_PORT_PROGRAM
+def test_taken_port_breaks_original_but_not_fixed(program, tmp_path):
+    """What a parallel run does to a fixed port, made certain: while another
+    program listens on it, the original fails and the fixed one passes."""
+    holder = _hold_port(49231)
+    if holder is None:
+        pytest.skip("port 49231 is in use on this machine")
+    try:
+        code, out = finish(run(program["original"], tmp_path), timeout=30)
+        assert code != 0, f"the original should fail while port 49231 is taken:\n{out}"
+        assert "FAIL!  : tst_FixedPort::echo()" in out, out
+        code, out = finish(run(program["fixed"], tmp_path))
+        assert code == 0, out
+    finally:
+        holder.close()
 
 
 def _stale_socket(path: Path) -> socket.socket:

@@ -1,5 +1,5 @@
 """The toolkit pieces QF108 added (cpp.statement_span, removal_span,
-has_side_effects, macro_arguments; qt.pause), on one snippet parsed with
+has_side_effects, macro_arguments; parse.integer_value; qt.pause), on one snippet parsed with
 the real Qt headers."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from qtfix import cpp, qt
-from qtfix.parse import CursorKind, parse
+from qtfix.parse import CursorKind, integer_value, parse
 from qtfix.project import BASE_FLAGS, discover_qt_flags
 
 SNIPPET = b"""\
@@ -87,3 +87,10 @@ def test_side_effects(unit):
         parts.insert(0, right)
     parts.insert(0, expr)
     assert [cpp.has_side_effects(unit, p) for p in parts] == [False, True, True]  # isEmpty(), +=, =
+
+
+def test_integer_value_of_constant_expressions_only(unit):
+    waits = [cpp.strip_implicit(s) for s in statements(unit)[:3]]
+    assert [integer_value(next(w.get_arguments())) for w in waits] == [500, 10, 1000]
+    n = next(c for c, _ in unit.walk() if c.kind == CursorKind.DECL_REF_EXPR and c.spelling == "n")
+    assert integer_value(n) is None  # a parameter

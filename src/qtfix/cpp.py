@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from clang.cindex import BinaryOperator, TypeKind
 
 from .edits import Edit
-from .parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method, walk_with_parents
+from .parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method, identity, walk_with_parents
 
 # -- expressions: what stands between a value and its use ----------------------
 
@@ -103,6 +103,70 @@ def holds_no_object(expr: Cursor) -> bool:
     if expr.kind == CursorKind.CALL_EXPR and expr.referenced is not None and expr.referenced.kind == CursorKind.CONSTRUCTOR:
         args = list(expr.get_arguments())
         return not args or len(args) == 1 and holds_no_object(args[0])
+    return False
+
+
+def is_const_view(ctype) -> bool:
+    """A type through which an object cannot be changed: const, or a
+    pointer to const."""
+    if ctype.is_const_qualified():
+        return True
+    pointee = ctype.get_pointee()
+    return bool(pointee.spelling) and pointee.is_const_qualified()
+
+
+def may_be_written(ref: Cursor, parents) -> bool:
+    """Whether this use of a variable may change it. Uses seen through a
+    const view (a `const QString &` parameter, a const member function, a
+    copy) only read it; an assignment, a compound assignment, a non-const
+    member function, a non-const reference or the address taken may write
+    it. Unknown forms count as writes."""
+    if ref.type.is_const_qualified():
+        return False  # (a pointer to const is still an lvalue that can be reassigned)
+    for p in reversed(parents):
+        if p.kind in IMPLICIT:
+            if is_const_view(p.type):
+                return False
+            continue
+        if p.kind == CursorKind.VAR_DECL:
+            # `QString copy = name;` reads it; `QString &alias = name;` may write it.
+            declared = p.type.get_canonical()
+            return declared.kind.name in ("LVALUEREFERENCE", "RVALUEREFERENCE") and not is_const_view(declared.get_pointee())
+        if p.kind == CursorKind.INIT_LIST_EXPR:
+            # `QStringList{name}`: the elements of an initializer list are const
+            element = p.type.get_canonical().get_array_element_type()
+            return not (element.spelling and element.is_const_qualified())
+        return True
+    return True
+
+
+def variable_references(unit: Unit, decl: Cursor) -> list[tuple[Cursor, tuple[Cursor, ...]]]:
+    """(reference, parents) of every use of the variable `decl` in the main file."""
+    key = identity(decl.canonical)
+    return [(ref, parents) for ref, parents in unit.once(_named_references, decl.spelling)
+            if ref.referenced is not None and ref.referenced.kind == CursorKind.VAR_DECL
+            and identity(ref.referenced.canonical) == key]
+
+
+def _named_references(unit: Unit, name: str):
+    return [(c, p) for c, p in unit.walk() if c.kind == CursorKind.DECL_REF_EXPR and c.spelling == name]
+
+
+def expected_to_fail(unit: Unit, parents) -> bool:
+    """Whether the call whose ancestors are `parents` is negated inside a
+    macro (`QVERIFY(!server.listen(...))`): the test expects it to fail."""
+    for p in reversed(parents):
+        if p.kind == CursorKind.UNARY_OPERATOR:
+            # Only in a macro (QVERIFY(!x), QVERIFY2, a user's wrapper,
+            # or its body) does `!` state the expected outcome; `if (!x)`
+            # is error handling around an ordinary use.
+            span = unit.file_range(p)
+            if span is None:
+                return True  # the operator comes from a macro body
+            negation = unit.text(*span).lstrip().startswith("!")
+            return negation and unit.enclosing_macro(*span) is not None
+        if p.kind not in (CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR):
+            return False
     return False
 
 

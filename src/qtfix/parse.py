@@ -17,7 +17,7 @@ import weakref
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from clang import cindex
@@ -534,3 +534,32 @@ def parse(path: Path, source: bytes, args: Sequence[str], index: cindex.Index | 
         more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
         raise ParseError(f"{path}: does not compile: {where}: {d.spelling}{more}")
     return Unit(tu, path, source)
+
+
+_EVAL_INT = 1  # CXEval_Int
+
+
+@lru_cache(maxsize=None)
+def _evaluation_api():
+    lib = cindex.conf.lib
+    evaluate, kind, value, dispose = (lib.clang_Cursor_Evaluate, lib.clang_EvalResult_getKind,
+                                      lib.clang_EvalResult_getAsLongLong, lib.clang_EvalResult_dispose)
+    evaluate.argtypes, evaluate.restype = [Cursor], ctypes.c_void_p
+    kind.argtypes, kind.restype = [ctypes.c_void_p], ctypes.c_int
+    value.argtypes, value.restype = [ctypes.c_void_p], ctypes.c_longlong
+    dispose.argtypes, dispose.restype = [ctypes.c_void_p], None
+    return evaluate, kind, value, dispose
+
+
+def integer_value(expr: Cursor) -> int | None:
+    """The value of an integer constant expression as clang evaluates it (a
+    literal, `2 * 1000`, a macro, a `const int` with a constant initializer);
+    None for anything that is not one."""
+    evaluate, kind, value, dispose = _evaluation_api()
+    result = evaluate(expr)
+    if not result:
+        return None
+    try:
+        return value(result) if kind(result) == _EVAL_INT else None
+    finally:
+        dispose(result)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from clang.cindex import TypeKind
 
-from .cpp import enclosing_function, enclosing_named_function
+from .cpp import enclosing_function, enclosing_named_function, strip_implicit
 from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from
 
 __all__ = ["enclosing_function", "enclosing_named_function"]  # where codemods used to find them
@@ -48,12 +48,132 @@ CONNECTING_CALLS = frozenset(
 )
 
 
+# -- host and port: who takes a port, who reaches one ----------------------------
+
+
+@dataclass(frozen=True)
+class PortCall:
+    """A member function given a TCP/UDP port in its parameter named `port`
+    (every Qt 5 and Qt 6 overload names it so)."""
+
+    name: str
+    owner: str  # the class that declares it (its subclasses count)
+    binds: bool  # takes the port for itself (listen, bind); else reaches the port of another object
+
+
+PORT_CALLS = {
+    c.name: c
+    for c in (
+        PortCall("listen", "QTcpServer", binds=True),
+        PortCall("bind", "QAbstractSocket", binds=True),
+        PortCall("connectToHost", "QAbstractSocket", binds=False),
+        PortCall("connectToHostEncrypted", "QSslSocket", binds=False),
+        PortCall("writeDatagram", "QUdpSocket", binds=False),
+    )
+}
+# Ports below this one need privileges on Unix: a test binding one checks that
+# (it expects the failure as a user), it does not meet a client there.
+FIRST_UNPRIVILEGED_PORT = 1024
+# What tells the port a bound object really got (port 0 asks the system for a
+# free one): by the class that declares the binding call.
+BOUND_PORT = {"QTcpServer": "serverPort", "QAbstractSocket": "localPort"}
+
+
+def port_call(call: Cursor) -> tuple[PortCall, int] | None:
+    """(what the call is, the index of its `port` argument) for a call of a
+    member function in PORT_CALLS on its class or a subclass; None otherwise."""
+    known = PORT_CALLS.get(call.spelling)
+    method = call.referenced if known is not None else None
+    if method is None or method.kind != CursorKind.CXX_METHOD:
+        return None
+    if not network_class(class_of_method(method), (known.owner,)):
+        return None
+    for i, param in enumerate(method.get_arguments()):
+        if param.spelling == "port" and param.type.get_canonical().kind == TypeKind.USHORT:
+            return known, i
+    return None
+
+
+def any_port(call: Cursor, index: int, written: int) -> str:
+    """The text that asks the binding `call` for any free port in place of
+    its port argument (number `index` of the `written` ones).
+
+    `bind(port)` becomes `bind()`. `bind(QHostAddress::LocalHost, 0)` does
+    not compile with Qt 5: a zero is a null pointer there, which QFlags'
+    `Zero` takes, so `bind(quint16, BindMode)` competes with the address
+    overload; naming the default mode (`DefaultForPlatform`) settles it."""
+    if index == 0 and written == 1:
+        return ""
+    arguments = list(call.get_arguments())
+    if call.spelling == "bind" and index == 1 and written == 2 and arguments:
+        if strip_implicit(arguments[0]).type.get_canonical().kind == TypeKind.ENUM:
+            return "0, QAbstractSocket::DefaultForPlatform"
+    return "0"
+
+
+# QProcess member functions that start a program (static ones included).
+PROCESS_STARTS = frozenset({"start", "startDetached", "execute", "startCommand", "open"})
+
+
+def starts_process(function: Cursor) -> bool:
+    """Whether the body of `function` starts a program through QProcess."""
+    for c in function.walk_preorder():
+        if c.kind == CursorKind.CALL_EXPR and c.spelling in PROCESS_STARTS:
+            method = c.referenced
+            if method is not None and method.kind == CursorKind.CXX_METHOD:
+                if is_derived_from(class_of_method(method), "QProcess"):
+                    return True
+    return False
+
+
 def network_class(decl: Cursor | None, classes: tuple[str, ...] = tuple(c.name for c in NETWORK_CLASSES)) -> bool:
     """Whether the class `decl` is (or derives from) one of `classes`."""
     if decl is None:
         return False
     decl = decl.get_definition() or decl
     return any(is_derived_from(decl, base) for base in classes)
+
+
+# -- ownership ---------------------------------------------------------------------
+
+# Calls that only look at a QObject pointer given to them (or connect to it).
+LOOKING_CALLS = frozenset(
+    {"connect", "disconnect", "qobject_cast", "invokeMethod", "qCompare", "qVerify", "QSignalSpy", "moveToThread"}
+)
+# Container members that store a pointer (and own nothing: qDeleteAll or a
+# take*() + delete frees it).
+CONTAINER_STORES = frozenset({"append", "push_back", "emplace_back", "prepend", "push_front", "insert", "emplace"})
+# Calls that keep the pointer without owning (or reparenting) the object:
+# QTcpServer::addPendingConnection queues the socket, it stays the caller's.
+KEEPS_WITHOUT_OWNING = frozenset({"addPendingConnection"})
+# Calls that take ownership of the object given to them (they reparent it).
+TAKES_OWNERSHIP = frozenset(
+    {"addChild", "setLayout", "addWidget", "addLayout", "setCentralWidget", "setWidget", "addTab", "addItem",
+     "setItem", "reset", "take"}
+)
+# Smart pointers that own their object (QPointer only watches it).
+OWNING_SMART_POINTERS = ("QSharedPointer", "QScopedPointer", "unique_ptr", "shared_ptr")
+
+
+def parent_parameter(params: list[Cursor], child_of: Cursor | None = None) -> int | None:
+    """The index of a constructor's parent parameter: among the parameters
+    that take a non-const pointer to a QObject class (one `child_of`
+    converts to, when given), the one named like a parent, else the only
+    one when it is the last."""
+    candidates = []
+    for i, p in enumerate(params):
+        t = p.type.get_canonical()
+        if t.kind != TypeKind.POINTER or t.get_pointee().is_const_qualified():
+            continue
+        base = t.get_pointee().get_declaration()
+        if is_qobject_class(base) and (child_of is None or is_derived_from(child_of, base.spelling)):
+            candidates.append(i)
+    named = [i for i in candidates if "parent" in params[i].spelling.lower()]
+    if len(named) == 1:
+        return named[0]
+    if len(candidates) == 1 and candidates[0] == len(params) - 1:
+        return candidates[0]
+    return None
 
 
 # -- QtTest ---------------------------------------------------------------------

@@ -4,6 +4,8 @@
 #include <QtNetwork/QLocalServer>
 #include <QtNetwork/QLocalSocket>
 
+#define CONNECT_WAIT_MS (2 * 250)
+
 class tst_SocketState : public QObject
 {
     Q_OBJECT
@@ -23,7 +25,7 @@ void tst_SocketState::connects()
     QVERIFY(server.listen(serverName()));
     QLocalSocket *socket = new QLocalSocket(this);
     socket->connectToServer(server.serverName());
-    QTest::qWait(500);
+    QTest::qWait(CONNECT_WAIT_MS);
     QVERIFY(socket->state() == QLocalSocket::ConnectedState);
     QVERIFY(server.hasPendingConnections());
     delete socket;

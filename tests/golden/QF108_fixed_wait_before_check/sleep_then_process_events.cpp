@@ -12,6 +12,7 @@ private slots:
     void flagFromTimer();
     void flagFromThread();
     void countAfterUsleep();
+    void flagSetAgain();
 };
 
 void tst_SleepEvents::flagFromTimer()
@@ -45,6 +46,22 @@ void tst_SleepEvents::countAfterUsleep()
     ::usleep(100000);
     QCoreApplication::processEvents();
     QVERIFY(spy.count() > 0);
+}
+
+// The same check again, but the flag was reset in between: a new wait for a
+// new event, not a check that the old one still holds.
+void tst_SleepEvents::flagSetAgain()
+{
+    bool done = false;
+    QTimer::singleShot(10, this, [&done] { done = true; });
+    QThread::msleep(100);
+    QCoreApplication::processEvents();
+    QVERIFY(done);
+    done = false;
+    QTimer::singleShot(10, this, [&done] { done = true; });
+    QThread::msleep(100);
+    QCoreApplication::processEvents();
+    QVERIFY(done);
 }
 
 QTEST_MAIN(tst_SleepEvents)

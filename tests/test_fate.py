@@ -1,0 +1,213 @@
+"""The pointer-fate analysis (fate.py) on snippets parsed with the real Qt
+headers: one test per fate kind. One translation unit serves every test."""
+
+from __future__ import annotations
+
+import pytest
+
+from qtfix import fate
+from qtfix.fate import Kind
+from qtfix.parse import CursorKind, parse
+from qtfix.project import BASE_FLAGS, discover_qt_flags
+
+SNIPPET = b"""\
+#include <QtNetwork>
+#include <QtTest>
+
+void helper(QLocalSocket *socket);
+
+class Owner : public QObject
+{
+    Q_OBJECT
+public:
+    ~Owner();
+    void drain();
+    void store();
+    QLocalSocket *make();
+    QTcpSocket *m_socket = nullptr;
+    QList<QLocalSocket *> m_list;
+    QList<QLocalSocket *> m_queue;
+};
+
+Owner::~Owner()
+{
+    delete m_socket;
+    qDeleteAll(m_list);
+}
+
+void Owner::drain()
+{
+    while (!m_queue.isEmpty())
+        delete m_queue.takeFirst();
+}
+
+void Owner::store()
+{
+    QTcpSocket *kept = new QTcpSocket;
+    m_socket = kept;
+    m_list.append(new QLocalSocket);
+    m_queue.append(new QLocalSocket);
+}
+
+class Server : public QTcpServer
+{
+protected:
+    void incomingConnection(qintptr) override
+    {
+        QTcpSocket *pending = new QTcpSocket;
+        addPendingConnection(pending);
+    }
+};
+
+QLocalSocket *Owner::make()
+{
+    QLocalSocket *made = new QLocalSocket;
+    return made;
+}
+
+void everyPath() { QLocalSocket *all = new QLocalSocket; all->flush(); delete all; }
+void earlyReturn() { QLocalSocket *some = new QLocalSocket; QVERIFY(some->flush()); delete some; }
+void conditional(bool b) { QLocalSocket *cond = new QLocalSocket; if (b) delete cond; }
+void parented(QObject *owner) { QLocalSocket *child = new QLocalSocket(owner); child->flush(); }
+void nullParent() { QLocalSocket *orphan = new QLocalSocket(nullptr); orphan->flush(); }
+void reparented(QObject *owner) { QLocalSocket *adopted = new QLocalSocket; adopted->setParent(owner); }
+void taken() { QScopedPointer<QLocalSocket> holder; QLocalSocket *given = new QLocalSocket; holder.reset(given); }
+void wrapped() { QLocalSocket *raw = new QLocalSocket; QScopedPointer<QLocalSocket> guard(raw); }
+void captured() { QLocalSocket *cap = new QLocalSocket; auto f = [cap]() { cap->flush(); }; f(); }
+void moved(QThread *thread) { QObject *worker = new QObject; worker->moveToThread(thread); }
+void later() { QLocalSocket *soon = new QLocalSocket; soon->deleteLater(); }
+void connectedLater(QTimer *timer) { QObject *timed = new QObject; QObject::connect(timer, &QTimer::timeout, timed, &QObject::deleteLater); }
+void watched() { QObject *observed = new QObject; QSignalSpy spy(observed, &QObject::destroyed); }
+void leaked() { QLocalSocket *lost = new QLocalSocket; lost->flush(); }
+void passed() { QLocalSocket *handed = new QLocalSocket; helper(handed); }
+void aliased() { QLocalSocket *first = new QLocalSocket; QLocalSocket *second = first; second->flush(); }
+void addressed() { QLocalSocket *where = new QLocalSocket; QLocalSocket **at = &where; (*at)->flush(); }
+"""
+
+
+@pytest.fixture(scope="module")
+def unit(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fate") / "tst_fate.cpp"
+    path.write_bytes(SNIPPET)
+    return parse(path, SNIPPET, [*BASE_FLAGS, *discover_qt_flags()])
+
+
+def of_variable(unit, name) -> fate.Fate:
+    cursor, parents = next((c, p) for c, p in unit.walk() if c.kind == CursorKind.VAR_DECL and c.spelling == name)
+    return fate.fate_of(unit, cursor, parents)
+
+
+def of_new_in(unit, function) -> list[fate.Fate]:
+    return [fate.fate_of(unit, c, p) for c, p in unit.walk()
+            if c.kind == CursorKind.CXX_NEW_EXPR and any(f.spelling == function for f in p)]
+
+
+def field(unit, name):
+    return next(c for c, _ in unit.walk() if c.kind == CursorKind.FIELD_DECL and c.spelling == name)
+
+
+def bodies(unit):
+    return [c for c, _ in unit.walk() if c.kind in (CursorKind.CXX_METHOD, CursorKind.DESTRUCTOR) and c.is_definition()]
+
+
+def test_deleted_on_every_path(unit):
+    found = of_variable(unit, "all")
+    assert found.kind == Kind.DELETED and found.new_expr.kind == CursorKind.CXX_NEW_EXPR
+    (event,) = found.of(Kind.DELETED)
+    assert event.at.kind == CursorKind.CXX_DELETE_EXPR
+
+
+def test_an_early_return_skips_the_delete(unit):
+    found = of_variable(unit, "some")
+    assert found.kind == Kind.DELETED_SOME_PATHS and Kind.DELETED not in found.kinds
+    (event,) = found.of(Kind.DELETED_SOME_PATHS)
+    assert event.conditional is None
+    assert [r.kind for r in event.skipped_by] == [CursorKind.RETURN_STMT]  # the QVERIFY's return
+
+
+def test_a_conditional_delete_is_on_some_paths(unit):
+    (event,) = of_variable(unit, "cond").of(Kind.DELETED_SOME_PATHS)
+    assert event.conditional.kind == CursorKind.IF_STMT and event.skipped_by == ()
+
+
+def test_parent_at_construction(unit):
+    found = of_variable(unit, "child")
+    assert found.kind == Kind.PARENTED and found.events[0].at.spelling == "owner"
+    assert of_variable(unit, "orphan").kind == Kind.LEAKED  # an explicit null parent is none
+
+
+def test_set_parent(unit):
+    (event,) = of_variable(unit, "adopted").events
+    assert event.kind == Kind.SET_PARENT and event.at.spelling == "setParent"
+
+
+def test_add_pending_connection_keeps_without_owning(unit):
+    found = of_variable(unit, "pending")
+    assert found.kinds == {Kind.KEPT} and found.kind == Kind.KEPT
+
+
+def test_handed_to_a_call_that_takes_ownership(unit):
+    assert of_variable(unit, "given").kinds == {Kind.TAKEN}
+
+
+def test_owned_by_a_smart_pointer(unit):
+    assert of_variable(unit, "raw").kinds == {Kind.SMART_POINTER}
+
+
+def test_stored_in_a_member_freed_by_the_destructor(unit):
+    (stored,) = of_variable(unit, "kept").of(Kind.MEMBER)
+    assert stored.field.spelling == "m_socket"
+    (freed,) = fate.member_frees(unit, stored.field, bodies(unit))
+    assert freed.kind == Kind.FREED_BY_DESTRUCTOR and freed.at.kind == CursorKind.CXX_DELETE_EXPR
+
+
+def test_stored_in_a_container_freed_by_qdeleteall(unit):
+    appended = [f for f in of_new_in(unit, "store") if f.variable is None]
+    assert [f.kind for f in appended] == [Kind.CONTAINER, Kind.CONTAINER]
+    assert [e.kind for e in fate.member_frees(unit, field(unit, "m_list"), bodies(unit))] == [Kind.FREED_BY_QDELETEALL]
+
+
+def test_container_freed_by_take_first_and_delete(unit):
+    assert [e.kind for e in fate.member_frees(unit, field(unit, "m_queue"), bodies(unit))] == [Kind.FREED_BY_TAKE]
+
+
+def test_returned(unit):
+    (event,) = of_variable(unit, "made").events
+    assert event.kind == Kind.RETURNED and event.at.kind == CursorKind.RETURN_STMT
+
+
+def test_captured_by_a_lambda(unit):
+    found = of_variable(unit, "cap")
+    assert found.kinds == {Kind.CAPTURED} and found.events[0].at.kind == CursorKind.LAMBDA_EXPR
+
+
+def test_moved_to_a_thread(unit):
+    assert of_variable(unit, "worker").kind == Kind.MOVED_TO_THREAD
+
+
+def test_delete_later_called_or_connected(unit):
+    assert of_variable(unit, "soon").kind == Kind.DELETE_LATER
+    assert of_variable(unit, "timed").kind == Kind.DELETE_LATER
+
+
+def test_destruction_watched(unit):
+    assert of_variable(unit, "observed").kinds == {Kind.WATCHED}
+
+
+def test_leaked_when_only_looked_at(unit):
+    found = of_variable(unit, "lost")
+    assert found.events == () and found.kind == Kind.LEAKED
+
+
+def test_passed_to_a_call_qtfix_cannot_see_into(unit):
+    assert of_variable(unit, "handed").kinds == {Kind.PASSED}
+
+
+def test_aliased_and_address_taken(unit):
+    assert of_variable(unit, "first").kinds == {Kind.ALIASED}
+    assert of_variable(unit, "where").kinds == {Kind.ADDRESS_TAKEN}
+
+
+def test_a_variable_not_made_by_a_new(unit):
+    found = of_variable(unit, "second")
+    assert found.new_expr is None and found.variable.spelling == "second" and found.events == ()
