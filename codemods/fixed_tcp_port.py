@@ -137,7 +137,8 @@ class FixedTcpPort(Codemod):
     when the test starts a helper process (QProcess in a function that holds
     the server or a client: the helper must be told the port on its command
     line or in its environment), in a helper program itself (its own `main()`
-    and no QtTest), when nothing in the file connects to the port (whoever
+    and no QtTest) and in a file whose port number also appears in such a
+    helper program of the analysed tree, when nothing in the file connects to the port (whoever
     does is outside the file), when a client cannot reach the server object
     (another function with a local server, another class, a lambda, a use
     before the server listens), when the number or the variable is also used
@@ -159,7 +160,7 @@ class FixedTcpPort(Codemod):
             by_key[use.key].append(use)
         at: dict[int, list[Group]] = defaultdict(list)
         for group in by_key.values():
-            for found in self._groups(unit, group):
+            for found in self._groups(unit, group, options):
                 at[found.owner.report_at].append(found)
         for offset, groups in sorted(at.items()):
             first = groups[0]
@@ -267,7 +268,7 @@ class FixedTcpPort(Codemod):
 
     # -- servers, their clients, and why not ---------------------------------------
 
-    def _groups(self, unit: Unit, uses: list[PortUse]) -> Iterator[Group]:
+    def _groups(self, unit: Unit, uses: list[PortUse], options: Options) -> Iterator[Group]:
         owners: dict[tuple, PortUse] = {}
         for u in uses:
             if u.binds and not u.negated and u.function_key is not None:
@@ -291,7 +292,12 @@ class FixedTcpPort(Codemod):
                 outside.append(u)
         for k, owner in owners.items():
             users = tuple(members[k])
-            yield Group(owner, servers[k], users, self._why_no_fix(unit, owner, servers[k], users, outside, uses))
+            reason = self._why_no_fix(unit, owner, servers[k], users, outside, uses)
+            if not reason and owner.shown in options.shared_literals:
+                reason = (f"port {owner.shown} also appears in a helper program of the analysed tree (a file with its "
+                          "own main() and no QtTest): listen on port 0 and pass serverPort() to the helper on its "
+                          "command line or in its environment")
+            yield Group(owner, servers[k], users, reason)
 
     @staticmethod
     def _server(unit: Unit, owner: PortUse) -> Server:

@@ -83,3 +83,26 @@ def test_rendezvous_with_a_helper_program_gets_no_fix(tmp_path):
 
     alone = qtfix_json("test", "--select", "QF104", cwd=tmp_path)
     assert [f["safety"] for f in alone["findings"]] == ["safe", "safe"]
+
+
+def test_port_shared_with_a_helper_program_gets_no_fix(tmp_path):
+    """QF109: a test listening on a port number that a helper program of the
+    tree also spells gets no fix for that port; other ports of the test and
+    the test checked alone keep theirs."""
+    ports = GOLDEN.parent / "QF109_fixed_tcp_port"
+    (tmp_path / "helper").mkdir()
+    (tmp_path / "test").mkdir()
+    shutil.copyfile(ports / "portserver_main.cpp", tmp_path / "helper" / "main.cpp")
+    # 49211 is the helper's port; the test's 0xC02F (49199) is not spelled there.
+    source = (ports / "tst_listen_literal.cpp").read_text(encoding="utf-8").replace("49199", "49211")
+    (tmp_path / "test" / "tst_meet.cpp").write_text(source, encoding="utf-8")
+
+    both = qtfix_json(".", "--select", "QF109", cwd=tmp_path)
+    found = [(f["message"].split(":")[0], f["safety"]) for f in both["findings"] if f["path"] == "test/tst_meet.cpp"]
+    assert found == [("fixed TCP port 49211", "none"), ("fixed TCP port 49211", "none"),
+                     ("fixed TCP port 49199", "safe")]
+    assert all("helper program of the analysed tree" in f["no_fix_reason"]
+               for f in both["findings"] if f["path"] == "test/tst_meet.cpp" and f["safety"] == "none")
+
+    alone = qtfix_json("test", "--select", "QF109", cwd=tmp_path)
+    assert [f["safety"] for f in alone["findings"]] == ["safe", "safe", "safe"]

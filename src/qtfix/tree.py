@@ -3,9 +3,10 @@
 A test and the helper program it starts (a file with its own `main()` and
 no QtTest) often meet on one name: a local server name, a port file. A fix
 that makes the name unique per process in one of them breaks the meeting.
-Before files are analysed, the string literals of every helper program in
-the tree are collected; each file is told which of its own literals also
-appear in a helper program other than itself.
+Before files are analysed, the string literals (and the numbers that can be
+TCP/UDP ports, 1024-65535, as spelled) of every helper program in the tree
+are collected; each file is told which of its own literals also appear in a
+helper program other than itself.
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ _MAIN = re.compile(rb"\bint\s+main\s*\(")
 _QTEST = re.compile(rb"\bQTEST_(?:GUILESS_|APPLESS_)?MAIN\b|#\s*include\s*[<\"](?:QtTest/)?(?:QtTest|QTest|qtest\.h)[>\"]")
 
 
+_NUMBER = re.compile(rb"(?<![\w.\"])[1-9][0-9]{3,4}(?![\w.\"])")
+
+
 def _literals(code: bytes) -> frozenset[bytes]:
-    return frozenset(m.group(0) for m in _STRING.finditer(code) if len(m.group(0)) > 2)
+    strings = (m.group(0) for m in _STRING.finditer(code) if len(m.group(0)) > 2)
+    ports = (m.group(0) for m in _NUMBER.finditer(code) if 1024 <= int(m.group(0)) <= 65535)
+    return frozenset((*strings, *ports))
 
 
 def is_helper_program_text(code: bytes) -> bool:
