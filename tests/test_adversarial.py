@@ -14,6 +14,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 PROGRAMS = REPO / "tests" / "programs"
 
@@ -136,3 +138,107 @@ def test_file_timeout_applies_to_a_single_file(tmp_path):
     proc = qtfix("check", "--no-cache", "--no-pch", "--file-timeout", "3", "a/tst_a.cpp", cwd=tree, timeout=120)
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     assert proc.stderr.splitlines() == ["a/tst_a.cpp: failed: timed out: analysis took longer than 3 s"], proc.stderr
+
+
+# -- item 9: each of these was a traceback with exit 1 (which CI reads as findings)
+
+
+def _one_error(proc: subprocess.CompletedProcess, code: int = 2) -> str:
+    """The run's only stderr line, after checking the exit code and that no
+    traceback was printed."""
+    assert proc.returncode == code, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def test_symlink_loop_in_a_tree_costs_only_that_file(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "tst_small.cpp").write_text(SMALL)
+    (tree / "x.cpp").symlink_to("y.cpp")
+    (tree / "y.cpp").symlink_to("x.cpp")
+    proc = qtfix("check", "--no-cache", "--no-pch", "--jobs", "1", ".", cwd=tree)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "x.cpp: failed: cannot read: Too many levels of symbolic links" in proc.stderr.splitlines()
+    assert "tst_small.cpp:5:5: QF104" in proc.stdout  # the rest of the batch went on
+    named = qtfix("check", "--no-cache", "x.cpp", cwd=tree)
+    assert _one_error(named) == "qtfix: error: x.cpp: a symlink that loops or leads nowhere"
+
+
+def test_unwritable_pch_folder_means_no_precompiled_header(tmp_path):
+    """The cache folder passes the trust checks but its pch/ folder cannot be
+    written (chattr +i; a full disk fails the same way): one note, and every
+    file is analysed without a precompiled header."""
+    (tmp_path / "tst_small.cpp").write_text(SMALL)
+    (tmp_path / "cache" / "pch").mkdir(mode=0o700, parents=True)
+    (tmp_path / "cache").chmod(0o700)
+    if subprocess.run(["chattr", "+i", str(tmp_path / "cache" / "pch")], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i needs root and a file system that has it")
+    try:
+        proc = qtfix("check", "--no-cache", "--cache-dir", "cache", "tst_small.cpp", cwd=tmp_path)
+    finally:
+        subprocess.run(["chattr", "-i", str(tmp_path / "cache" / "pch")])
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith("note: cache/pch/") and first.endswith(
+        ".lock: Operation not permitted; analysing without a precompiled header"), proc.stderr
+    assert "tst_small.cpp:5:5: QF104" in proc.stdout
+
+
+def test_broken_compile_commands_is_one_line(tmp_path):
+    (tmp_path / "tst_small.cpp").write_text(SMALL)
+    db = tmp_path / "compile_commands.json"
+    db.write_text(f'[{{"directory": "{tmp_path}", "file": "tst_small.cpp", "arguments": [1, 2]}}]')
+    proc = qtfix("check", "--no-cache", "--build-dir", ".", "tst_small.cpp", cwd=tmp_path)
+    assert _one_error(proc).endswith("broken compile_commands.json: entry 0: 'arguments' must be a list of strings")
+    db.write_text("[" * 100_000 + "]" * 100_000)
+    proc = qtfix("check", "--no-cache", "--build-dir", ".", "tst_small.cpp", cwd=tmp_path)
+    assert _one_error(proc).endswith("broken compile_commands.json: nested too deeply")
+
+
+def test_a_broken_qt_pc_file_does_not_break_the_others(tmp_path):
+    """A Qt6 .pc whose Requires is not installed (Debian's
+    qt6-remoteobjects-dev without qt6-declarative-dev): pkg-config fails
+    for the whole module list; the working modules still give the flags."""
+    (tmp_path / "pc").mkdir()
+    (tmp_path / "pc" / "Qt6Broken.pc").write_text(
+        "Name: Qt6Broken\nDescription: needs a module that is not installed\nVersion: 6.4.2\n"
+        "Requires: Qt6NotInstalledAnywhere\nCflags: -I/nonexistent\n")
+    (tmp_path / "tst_small.cpp").write_text(SMALL)
+    env = dict(os.environ, PKG_CONFIG_PATH=str(tmp_path / "pc"))
+    proc = subprocess.run([sys.executable, "-m", "qtfix", "check", "--no-cache", "--no-pch", "tst_small.cpp"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "tst_small.cpp:5:5: QF104" in proc.stdout
+
+
+def test_interactive_with_closed_stdin_or_bad_answers(tmp_path):
+    source = tmp_path / "tst_small.cpp"
+    source.write_text(SMALL)
+    closed = subprocess.run([sys.executable, "-m", "qtfix", "apply", "--interactive", "tst_small.cpp"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300, preexec_fn=lambda: os.close(0))
+    assert _one_error(closed) == "qtfix: error: --interactive needs a terminal or --answers, and stdin is closed"
+    (tmp_path / "answers").write_bytes(b"\xff\xfey\n")
+    for answers, why in (("answers", "the answers are not UTF-8 text"), ("/dev/zero", "the answers are not lines of text")):
+        proc = qtfix("apply", "--no-cache", "--no-pch", "--answers", answers, "tst_small.cpp", cwd=tmp_path)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert f"qtfix: {why}" in proc.stderr and "tst_small.cpp left unchanged" in proc.stderr, proc.stderr
+        assert source.read_text() == SMALL
+
+
+def test_diff_of_a_file_name_with_a_newline(tmp_path):
+    (tmp_path / "tst\nsmall.cpp").write_text(SMALL)
+    proc = qtfix("diff", "--no-cache", "--no-pch", ".", cwd=tmp_path)
+    assert _one_error(proc) == ("qtfix: error: 'tst\\nsmall.cpp': a file name with a line break cannot be named "
+                                "in a diff (use `qtfix apply`)")
+    assert proc.stdout == ""
+
+
+def test_patch_naming_a_path_with_a_nul_byte_is_refused(tmp_path):
+    (tmp_path / "a.cpp").write_text(SMALL)
+    (tmp_path / "nul.patch").write_bytes(b"--- a/a\0.cpp\n+++ b/a\0.cpp\n@@ -1 +1 @@\n-#include <QLocalServer>\n+//\n")
+    proc = qtfix("apply", "--patch", "nul.patch", cwd=tmp_path)
+    assert "a NUL byte in the path; refused" in _one_error(proc, 1)
+    assert (tmp_path / "a.cpp").read_text() == SMALL

@@ -139,6 +139,8 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
         pchs = PchCache(cache_dir)
         for a in dict.fromkeys(args.values()):
             pch_for[a] = pchs.ensure(a)
+        if pchs.problem:
+            err.print(f"note: {pchs.problem}", markup=False)
     shared = literals_shared_with_helpers(files)
     tasks = [
         Task(i, f, args[f], *what[f],
@@ -436,7 +438,10 @@ def diff(
     p = make_plan(results, cfg.unsafe_fixes)
     if export_fixes is not None:
         _export_fixes(export_fixes, results, p, build_dir)
-    patch = unified_diff(p.old_contents, p.new_contents)
+    try:
+        patch = unified_diff(p.old_contents, p.new_contents)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     if output is not None:
         try:
             write_output(output, patch.encode("utf-8"), _files_read(results, build_dir))

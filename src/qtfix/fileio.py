@@ -39,6 +39,16 @@ class WriteError(Exception):
     """A file could not be written; it was left as it was."""
 
 
+def real_path(path: Path) -> Path:
+    """`path` with every symlink resolved; a symlink loop (which no read can
+    get through, and which then fails as that file's own error) stays
+    unresolved instead of raising."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # a loop: RuntimeError up to Python 3.12
+        return Path(os.path.abspath(path))
+
+
 def kind_of(mode: int) -> str:
     """'a FIFO', 'a socket', ... for a mode that is not a regular file's."""
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")

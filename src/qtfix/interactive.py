@@ -250,6 +250,16 @@ class NotATerminal(Exception):
     """Interactive review asked for with no terminal and no --answers."""
 
 
+class BadAnswers(EOFError):
+    """The answers are not lines of text (not UTF-8, NUL bytes: a binary file
+    or a device); the review stops there as at the end of the answers."""
+
+    exit_code = 2
+
+
+MAX_ANSWER = 4096  # characters of one answer line: a key, maybe with spaces
+
+
 class Answers:
     """Where the keys come from: the terminal, or a file given with --answers
     (then each key is echoed after its prompt, so the transcript reads like a
@@ -261,6 +271,8 @@ class Answers:
     @classmethod
     def open(cls, answers: str | None, stdin: IO[str] | None = None) -> Answers:
         stdin = stdin or sys.stdin
+        if stdin is None and answers in (None, "-"):
+            raise NotATerminal("--interactive needs a terminal or --answers, and stdin is closed")
         if answers is None:
             if not stdin.isatty():
                 raise NotATerminal(
@@ -275,7 +287,12 @@ class Answers:
             raise NotATerminal(f"{answers}: cannot read the answers: {exc.strerror}") from None
 
     def read(self, out: IO[str]) -> str:
-        line = self._stream.readline()
+        try:
+            line = self._stream.readline(MAX_ANSWER)
+        except UnicodeDecodeError:
+            raise BadAnswers("the answers are not UTF-8 text") from None
+        if "\0" in line or (len(line) == MAX_ANSWER and not line.endswith("\n")):
+            raise BadAnswers("the answers are not lines of text (NUL bytes or an endless line)")
         if not line:
             if self._echo:
                 out.write("\n")
@@ -427,11 +444,11 @@ def run_review(
     except (KeyboardInterrupt, EOFError) as exc:
         engine.close()
         out.flush()
-        cause = "interrupted" if isinstance(exc, KeyboardInterrupt) else "the answers ended (EOF)"
+        cause = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc) or "the answers ended (EOF)"
         left = f"{display_path(current)} left unchanged" if current is not None else "no file half-written"
         done = f"{len(tally.written)} file(s) already written" if tally.written else "no file written"
         err.write(f"\nqtfix: {cause}; {left}; {done}\n")
-        return 130 if isinstance(exc, KeyboardInterrupt) else 1
+        return 130 if isinstance(exc, KeyboardInterrupt) else getattr(exc, "exit_code", 1)
     finally:
         answers.close()
     return 2 if tally.failed else 0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import unidiff
 
-from .fileio import split_lines
+from .fileio import real_path, split_lines
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -30,7 +30,7 @@ def _relative(path: str, base: str) -> str:
     # Reports name every finding's file; resolving the same paths again for
     # each of a tree's thousands of findings was half of a warm run.
     try:
-        rel = os.path.relpath(Path(path).resolve(), Path(base).resolve())
+        rel = os.path.relpath(real_path(Path(path)), real_path(Path(base)))
     except ValueError:
         rel = path
     return rel.replace(os.sep, "/")
@@ -68,10 +68,14 @@ def file_diff(name: str, old: bytes, new: bytes, context: int = 3) -> str:
 
 
 def unified_diff(old: Mapping[Path, bytes], new: Mapping[Path, bytes], base: Path | None = None) -> str:
-    """One patch for every changed file, in path order, checked with unidiff."""
+    """One patch for every changed file, in path order, checked with unidiff.
+    ValueError for a file name no diff header can carry (a line break)."""
     parts = []
     for path in sorted(new, key=lambda p: display_path(p, base)):
-        parts.append(file_diff(display_path(path, base), old[path], new[path]))
+        name = display_path(path, base)
+        if "\n" in name or "\r" in name:
+            raise ValueError(f"{name!r}: a file name with a line break cannot be named in a diff (use `qtfix apply`)")
+        parts.append(file_diff(name, old[path], new[path]))
     patch = "".join(parts)
     check_patch(patch)
     return patch

@@ -385,6 +385,8 @@ def _inside(tree: Path, name: str) -> tuple[Path | None, str]:
         return None, "empty path"
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
         return None, f"{name}: absolute path outside the current tree; refused"
+    if "\0" in name:
+        return None, f"{name!r}: a NUL byte in the path; refused"
     parts = re.split(r"[/\\]", name)
     if ".." in parts:
         return None, f"{name}: path goes up out of the current tree ('..'); refused"

@@ -137,6 +137,7 @@ def _qt_identity(args: Sequence[str], text: str) -> list:
 class PchCache:
     def __init__(self, directory: Path):
         self.directory = directory / "pch"
+        self.problem: str | None = None  # why no PCH could be kept, for one note line
 
     def key(self, args: Sequence[str], text: str) -> str:
         blob = json.dumps([PCH_FORMAT, libclang_version(), list(args), text, _qt_identity(args, text)])
@@ -145,11 +146,19 @@ class PchCache:
     def ensure(self, args: Sequence[str]) -> Path | None:
         """The precompiled header for `args` (without the per-file include
         directory), built now if missing; None when there is nothing to
-        precompile or building it failed (then files parse without one)."""
+        precompile, building it failed or the cache directory is unusable
+        (then files parse without one, and `problem` says why)."""
         args = qt_relevant_args(args)  # what the Qt headers see: one PCH serves many targets
         text = prelude(args)
-        if not text:
+        if not text or self.problem is not None:
             return None
+        try:
+            return self._ensure(args, text)
+        except OSError as exc:
+            self.problem = f"{exc.filename or self.directory}: {exc.strerror or exc}; analysing without a precompiled header"
+            return None
+
+    def _ensure(self, args: Sequence[str], text: str) -> Path | None:
         key = self.key(args, text)
         target = self.directory / f"{key}.pch"
         if target.is_file():
@@ -182,4 +191,7 @@ class PchCache:
         except cindex.TranslationUnitSaveError:
             os.unlink(tmp)
             return None
+        except OSError:
+            os.unlink(tmp)
+            raise
         return target

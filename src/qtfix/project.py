@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .fileio import real_path
+
 SOURCE_SUFFIXES = frozenset({".cpp", ".cc", ".cxx", ".c++", ".cp"})
 HEADER_SUFFIXES = frozenset({".h", ".hpp", ".hh", ".hxx", ".h++"})
 CPP_SUFFIXES = SOURCE_SUFFIXES | HEADER_SUFFIXES
@@ -65,7 +67,8 @@ def collect_files(paths: Sequence[Path], exclude: Sequence[str] = (), skip=None)
     files: list[Path] = []
     for given in paths:
         if not given.exists():
-            raise UsageError(f"{given}: no such file or directory")
+            what = "a symlink that loops or leads nowhere" if given.is_symlink() else "no such file or directory"
+            raise UsageError(f"{given}: {what}")
         if given.is_file():
             files.append(given)
             continue
@@ -79,7 +82,7 @@ def collect_files(paths: Sequence[Path], exclude: Sequence[str] = (), skip=None)
     seen: set[Path] = set()
     unique = []
     for f in files:
-        key = f.resolve()
+        key = real_path(f)
         if key not in seen:
             seen.add(key)
             unique.append(f)
@@ -107,8 +110,16 @@ def _pkg_config_flags() -> tuple[str, ...]:
     present = [m for m in QT_PKG_MODULES if m in installed] + sorted(installed - set(QT_PKG_MODULES))
     if "Qt6Core" not in present:
         return ()
-    out = subprocess.run(["pkg-config", "--cflags", *present], capture_output=True, text=True, check=True).stdout
-    return tuple(shlex.split(out))
+    res = subprocess.run(["pkg-config", "--cflags", *present], capture_output=True, text=True)
+    if res.returncode != 0:
+        # A broken module (its .pc requires one that is not installed, as
+        # Debian's qt6-remoteobjects-dev without qt6-declarative-dev) must not
+        # cost the others: ask for the modules one by one, keep those that answer.
+        present = [m for m in present if subprocess.run(["pkg-config", "--exists", m]).returncode == 0]
+        if "Qt6Core" not in present:
+            return ()
+        res = subprocess.run(["pkg-config", "--cflags", *present], capture_output=True, text=True)
+    return tuple(shlex.split(res.stdout)) if res.returncode == 0 else ()
 
 
 @lru_cache(maxsize=None)
@@ -179,14 +190,14 @@ class CompileDatabase:
     entries: dict[Path, tuple[str, ...]]  # resolved source path -> analysis args
 
     def compiles(self, file: Path) -> bool:
-        return file.resolve() in self.entries
+        return real_path(file) in self.entries
 
     def args_for(self, file: Path) -> tuple[str, ...] | None:
         """The build's flags for a file it compiles; for a header, those of
         a compiled source that includes it (the nearest such one), else of
         the nearest compiled source (as clangd does); None for a source file
         the build does not compile."""
-        key = file.resolve()
+        key = real_path(file)
         if key in self.entries:
             return self.entries[key]
         if key.suffix.lower() not in HEADER_SUFFIXES:
@@ -240,6 +251,28 @@ def _analysis_args(arguments: Sequence[str], directory: Path, source: Path) -> t
     return tuple(args)
 
 
+def _entry_args(i: int, entry: object) -> tuple[Path, tuple[str, ...]]:
+    """One database entry's source file and analysis arguments; ValueError
+    naming the entry when it is not what the format says."""
+    if not isinstance(entry, dict) or "file" not in entry or "directory" not in entry:
+        raise ValueError(f"entry {i} lacks 'file' or 'directory'")
+    if not isinstance(entry["file"], str) or not isinstance(entry["directory"], str):
+        raise ValueError(f"entry {i}: 'file' and 'directory' must be strings")
+    directory = Path(entry["directory"])
+    if "arguments" in entry:
+        arguments = entry["arguments"]
+        if not isinstance(arguments, list) or not all(isinstance(a, str) for a in arguments):
+            raise ValueError(f"entry {i}: 'arguments' must be a list of strings")
+    elif "command" in entry:
+        if not isinstance(entry["command"], str):
+            raise ValueError(f"entry {i}: 'command' must be a string")
+        arguments = shlex.split(entry["command"])
+    else:
+        raise ValueError(f"entry {i} has neither 'arguments' nor 'command'")
+    source = real_path(directory / entry["file"])
+    return source, _analysis_args(arguments, directory, source)
+
+
 def load_compile_database(path: Path) -> CompileDatabase:
     db_file = path / "compile_commands.json" if path.is_dir() else path
     if not db_file.is_file():
@@ -248,26 +281,18 @@ def load_compile_database(path: Path) -> CompileDatabase:
         data = json.loads(db_file.read_text(encoding="utf-8"))
         if not isinstance(data, list):
             raise ValueError("the top level is not a list")
-        entries: dict[Path, tuple[str, ...]] = {}
-        for i, entry in enumerate(data):
-            if not isinstance(entry, dict) or "file" not in entry or "directory" not in entry:
-                raise ValueError(f"entry {i} lacks 'file' or 'directory'")
-            directory = Path(entry["directory"])
-            if "arguments" in entry:
-                arguments = list(entry["arguments"])
-            elif "command" in entry:
-                arguments = shlex.split(entry["command"])
-            else:
-                raise ValueError(f"entry {i} has neither 'arguments' nor 'command'")
-            source = (directory / entry["file"]).resolve()
-            entries[source] = _analysis_args(arguments, directory, source)
+        entries = dict(_entry_args(i, entry) for i, entry in enumerate(data))
+    except RecursionError:
+        raise UsageError(f"{db_file}: broken compile_commands.json: nested too deeply") from None
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{db_file}: broken compile_commands.json: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{db_file}: cannot read: {exc.strerror or exc}") from None
     return CompileDatabase(db_file, entries)
 
 
 def find_compile_database(file: Path) -> Path | None:
-    for folder in file.resolve().parents:
+    for folder in real_path(file).parents:
         candidate = folder / "compile_commands.json"
         if candidate.is_file():
             return candidate
