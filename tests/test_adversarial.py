@@ -242,3 +242,49 @@ def test_patch_naming_a_path_with_a_nul_byte_is_refused(tmp_path):
     proc = qtfix("apply", "--patch", "nul.patch", cwd=tmp_path)
     assert "a NUL byte in the path; refused" in _one_error(proc, 1)
     assert (tmp_path / "a.cpp").read_text() == SMALL
+
+
+def _chattr(flag: str, path: Path) -> bool:
+    return subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode == 0
+
+
+def test_immutable_folder_and_append_only_file_fail_per_file(tmp_path):
+    """chattr +i on a folder, +a on a file: each such file is one 'cannot
+    write' line and stays as it was; the other files of the batch are fixed."""
+    (tmp_path / "locked").mkdir()
+    for name in ("locked/tst_one.cpp", "locked/tst_two.cpp", "tst_append.cpp", "tst_free.cpp"):
+        (tmp_path / name).write_text(SMALL)
+    if not (_chattr("+i", tmp_path / "locked") and _chattr("+a", tmp_path / "tst_append.cpp")):
+        pytest.skip("chattr +i/+a needs root and a file system that has them")
+    try:
+        proc = qtfix("apply", "--no-cache", "--no-pch", "--jobs", "1", ".", cwd=tmp_path)
+    finally:
+        _chattr("-i", tmp_path / "locked")
+        _chattr("-a", tmp_path / "tst_append.cpp")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    for name in ("locked/tst_one.cpp", "locked/tst_two.cpp", "tst_append.cpp"):
+        assert (f"qtfix: error: {name}: cannot write: Operation not permitted (is the file or its folder immutable "
+                "or append-only? see lsattr); not changed") in proc.stderr.splitlines(), proc.stderr
+        assert (tmp_path / name).read_text() == SMALL
+    assert "uniqueServerName" in (tmp_path / "tst_free.cpp").read_text()
+
+
+def test_full_disk_leaves_the_file_as_it_was(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        (disk / "tst_small.cpp").write_text(SMALL)
+        with (disk / "filler").open("wb", buffering=0) as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 4096)
+            except OSError:
+                pass
+        proc = qtfix("apply", "--no-cache", "--no-pch", "tst_small.cpp", cwd=disk)
+        assert _one_error(proc) == "qtfix: error: tst_small.cpp: cannot write: No space left on device; not changed"
+        assert (disk / "tst_small.cpp").read_text() == SMALL
+        assert sorted(p.name for p in disk.iterdir()) == ["filler", "tst_small.cpp"]  # no temporary file left
+    finally:
+        subprocess.run(["umount", "-l", str(disk)])
