@@ -288,3 +288,22 @@ def test_full_disk_leaves_the_file_as_it_was(tmp_path):
         assert sorted(p.name for p in disk.iterdir()) == ["filler", "tst_small.cpp"]  # no temporary file left
     finally:
         subprocess.run(["umount", "-l", str(disk)])
+
+
+def test_fifo_and_device_in_a_tree_are_skipped_not_read(tmp_path):
+    """A FIFO nobody writes and a link to /dev/zero in a walked tree: nothing
+    blocks on them or reads them without end (before this, collecting the
+    helper programs' literals opened the FIFO and waited for ever); each is
+    skipped with its reason. A FIFO named on the command line is one line."""
+    os.mkfifo(tmp_path / "x.cpp")
+    (tmp_path / "zero.h").symlink_to("/dev/zero")
+    (tmp_path / "tst_small.cpp").write_text(SMALL)
+    proc = qtfix("check", "--no-cache", "--no-pch", "--jobs", "1", ".", cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert "x.cpp: skipped: not a regular file (a FIFO); skipped" in lines, proc.stderr
+    # (reports name a link by its target)
+    assert any(line.endswith("dev/zero: skipped: not a regular file (a character device); skipped") for line in lines)
+    assert "tst_small.cpp:5:5: QF104" in proc.stdout
+    named = qtfix("check", "--no-cache", "x.cpp", cwd=tmp_path, timeout=120)
+    assert _one_error(named) == "qtfix: error: x.cpp: a FIFO, not a regular file or a directory"

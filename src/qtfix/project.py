@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .fileio import real_path
+from .fileio import kind_of, real_path
 
 SOURCE_SUFFIXES = frozenset({".cpp", ".cc", ".cxx", ".c++", ".cp"})
 HEADER_SUFFIXES = frozenset({".h", ".hpp", ".hh", ".hxx", ".h++"})
@@ -72,6 +72,8 @@ def collect_files(paths: Sequence[Path], exclude: Sequence[str] = (), skip=None)
         if given.is_file():
             files.append(given)
             continue
+        if not given.is_dir():
+            raise UsageError(f"{given}: {kind_of(given.stat().st_mode)}, not a regular file or a directory")
         walked = _walk(given)
         found = [f for f in walked if (spec is None or not spec.match_file(f.relative_to(given).as_posix()))
                  and (skip is None or not skip(f))]

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .cpp import code_without_comments
+from .fileio import max_file_size, read_regular
 
 _STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"')
 _MAIN = re.compile(rb"\bint\s+main\s*\(")
@@ -35,11 +36,18 @@ def is_helper_program_text(code: bytes) -> bool:
     return _MAIN.search(code) is not None and _QTEST.search(code) is None
 
 
-def _code(path: Path) -> bytes:
+def _read(path: Path) -> bytes | None:
+    """The file's bytes; None for what the analysis will skip or fail anyway
+    (unreadable, too large, a FIFO or device: reading one could block)."""
     try:
-        return code_without_comments(path.read_bytes())
-    except OSError:
-        return b""
+        return read_regular(path, max_file_size())
+    except (OSError, ValueError):
+        return None
+
+
+def _code(path: Path) -> bytes:
+    raw = _read(path)
+    return code_without_comments(raw) if raw is not None else b""
 
 
 def literals_shared_with_helpers(files: Iterable[Path]) -> dict[Path, frozenset[bytes]]:
@@ -52,9 +60,8 @@ def literals_shared_with_helpers(files: Iterable[Path]) -> dict[Path, frozenset[
     files = list(files)
     helpers: dict[Path, frozenset[bytes]] = {}
     for f in files:
-        try:
-            raw = f.read_bytes()
-        except OSError:
+        raw = _read(f)
+        if raw is None:
             continue
         if _MAIN.search(raw) is not None:  # blanking comments only removes matches
             code = code_without_comments(raw)
