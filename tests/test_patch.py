@@ -130,6 +130,10 @@ SCENARIOS = {
     ),
     "insert-at-top": one_file(text(TEST_BODY), text([b"// header", *TEST_BODY])),
     "mixed-endings": one_file(b"a\r\nb\nc\r\n", b"a\r\nB\nc\r\n"),
+    "name-with-spaces": (
+        {"my tests/tst a.cpp": text(TEST_BODY)},
+        {"my tests/tst a.cpp": text(with_helper(TEST_BODY))},
+    ),
     "two-files": (
         {"tests/tst_a.cpp": text(TEST_BODY, b"\r\n"), "tst_b.cpp": text(TEST_BODY)},
         {"tests/tst_a.cpp": text(fixed(TEST_BODY), b"\r\n"), "tst_b.cpp": text(with_helper(TEST_BODY))},

@@ -290,7 +290,7 @@ def write_and_apply(tmp_path: Path, files: dict[str, bytes], patch: bytes, *flag
 
 
 def test_form_feed_and_missing_final_newline_round_trip(tmp_path):
-    # str.splitlines (which whatthepatch uses) would cut the first line at
+    # str.splitlines would cut the first line at
     # the form feed and lose the CR: the bytes must come through untouched.
     old = b"a\x0cpage\r\nkeep\r\nlast"
     new = b"a\x0cpage\r\nchanged\r\nlast line"
@@ -305,7 +305,7 @@ def test_form_feed_and_missing_final_newline_round_trip(tmp_path):
 
 
 def test_two_files_without_diff_lines_stay_two_files(tmp_path):
-    # whatthepatch would read this as one file with two hunks.
+    # whatthepatch 1.0.7 read this as one file with two hunks; unidiff does not.
     files = {"x.cpp": b"one\n", "sub/y.cpp": b"one\n"}
     patch = b"--- a/x.cpp\n+++ b/x.cpp\n@@ -1 +1 @@\n-one\n+two\n--- a/sub/y.cpp\n+++ b/sub/y.cpp\n@@ -1 +1 @@\n-one\n+three\n"
     result, oracle, ours, theirs = write_and_apply(tmp_path, files, patch)
@@ -546,3 +546,77 @@ def test_plan_refuses_renames(tmp_path):
 def test_reader_rejects_garbage():
     with pytest.raises(PatchError):
         read_patch("hello\n")
+
+
+# -- one file, two names; links; modes ----------------------------------------
+
+
+def test_a_link_and_its_target_named_in_one_patch_are_one_file(tmp_path):
+    # Each section applies in turn to the real file, which keeps its link.
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "real.cpp").write_bytes(b"one\ntwo\nthree\n")
+    (tree / "alias.cpp").symlink_to("real.cpp")
+    patch = (
+        "--- a/alias.cpp\n+++ b/alias.cpp\n@@ -1,3 +1,3 @@\n-one\n+ONE\n two\n three\n"
+        "--- a/real.cpp\n+++ b/real.cpp\n@@ -1,3 +1,3 @@\n ONE\n two\n-three\n+THREE\n"
+        "--- a/./real.cpp\n+++ b/./real.cpp\n@@ -2 +2 @@\n-two\n+TWO\n"
+    )
+    (tmp_path / "p.patch").write_text(patch)
+    result = qtfix(tree, "apply", "--patch", str(tmp_path / "p.patch"))
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().splitlines() == ["patched alias.cpp (3 hunk(s))"]
+    assert (tree / "real.cpp").read_bytes() == b"ONE\nTWO\nTHREE\n"
+    assert (tree / "alias.cpp").is_symlink()
+
+
+def test_a_second_name_whose_hunk_fails_refuses_the_whole_file(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "real.cpp").write_bytes(b"one\ntwo\n")
+    (tree / "alias.cpp").symlink_to("real.cpp")
+    patch = "--- a/real.cpp\n+++ b/real.cpp\n@@ -1 +1 @@\n-one\n+ONE\n--- a/alias.cpp\n+++ b/alias.cpp\n@@ -2 +2 @@\n-zwei\n+TWO\n"
+    (tmp_path / "p.patch").write_text(patch)
+    result = qtfix(tree, "apply", "--patch", str(tmp_path / "p.patch"))
+    assert result.returncode == 1
+    assert "qtfix: refused alias.cpp: hunk #1 @@ -2 +2 @@ does not match the file (line 2 differs); file not changed" in result.stderr.decode()
+    assert (tree / "real.cpp").read_bytes() == b"one\ntwo\n"
+
+
+def test_deleting_or_creating_through_a_link_is_refused(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "real").mkdir(parents=True)
+    (tree / "real" / "old.cpp").write_bytes(b"one\ntwo\n")
+    (tree / "old_link.cpp").symlink_to("real/old.cpp")
+    (tree / "dir_link").symlink_to("real")
+    patch = DELETE.replace(b"old.cpp", b"old_link.cpp") + CREATE.replace(b"new/helper.h", b"dir_link/helper.h")
+    (tmp_path / "p.patch").write_bytes(patch)
+    result = qtfix(tree, "apply", "--allow-delete", "--allow-create", "--patch", str(tmp_path / "p.patch"))
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines() == [
+        "qtfix: refused old_link.cpp: the patch deletes this file through a symbolic link; refused (qtfix never creates or deletes through a link)",
+        "qtfix: refused dir_link/helper.h: the patch creates this file through a symbolic link; refused (qtfix never creates or deletes through a link)",
+    ]
+    assert (tree / "real" / "old.cpp").read_bytes() == b"one\ntwo\n"
+    assert (tree / "old_link.cpp").is_symlink() and not (tree / "real" / "helper.h").exists()
+
+
+@pytest.mark.parametrize("mode", ["120000", "160000"])
+def test_a_patch_making_a_symlink_or_submodule_is_refused(tmp_path, mode):
+    patch = f"diff --git a/l.cpp b/l.cpp\nnew file mode {mode}\nindex 0000000..1111111\n--- /dev/null\n+++ b/l.cpp\n@@ -0,0 +1 @@\n+target.cpp\n\\ No newline at end of file\n"
+    (tmp_path / "p.patch").write_text(patch)
+    result = qtfix(tmp_path, "apply", "--allow-create", "--patch", "p.patch")
+    assert result.returncode == 1
+    assert result.stderr.decode().startswith("qtfix: refused l.cpp: the patch makes or changes a symbolic link or submodule")
+    assert not (tmp_path / "l.cpp").exists() and not (tmp_path / "l.cpp").is_symlink()
+
+
+def test_reader_names_the_line_unidiff_stops_at():
+    with pytest.raises(PatchError, match=r"^hunk @@ -1,2 \+1,2 @@: unexpected line 'xyz' \(expected ' ', '-' or '\+'\)$"):
+        read_patch("--- a/x.cpp\n+++ b/x.cpp\n@@ -1,2 +1,2 @@\n a\nxyz\n")
+
+
+def test_reader_trims_trailing_blanks_and_crs_of_unquoted_names():
+    (s,) = read_patch("--- a/x y.cpp \r\n+++ b/x y.cpp\t\r\n@@ -1 +1 @@\r\n-a\r\n+b\r\n")
+    assert (s.old_path, s.new_path) == ("x y.cpp", "x y.cpp")
+    assert s.hunks[0].old == ("a\r\n",)

@@ -64,7 +64,10 @@ def file_diff(name: str, old: bytes, new: bytes, context: int = 3) -> str:
             out += [_line("+", line) for line in b[y1:y2]]
     if not out:
         return ""
-    return f"--- a/{name}\n+++ b/{name}\n" + "".join(out)
+    # A name with a blank ends in a tab, as git writes it: GNU patch reads
+    # a name up to the first blank unless a tab ends it.
+    end = "\t" if any(c.isspace() for c in name) else ""
+    return f"--- a/{name}{end}\n+++ b/{name}{end}\n" + "".join(out)
 
 
 def unified_diff(old: Mapping[Path, bytes], new: Mapping[Path, bytes], base: Path | None = None) -> str:

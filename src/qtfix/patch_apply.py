@@ -8,16 +8,13 @@ with a hunk that does not match is refused whole and left as it is; the
 other files still apply. Paths outside the current directory, binary
 patches, and (unless allowed) file creation and deletion are refused.
 
-whatthepatch parses the hunks of each file section, but on this machine
-(whatthepatch 1.0.x) it cannot be trusted with the bytes: it splits lines
-with str.splitlines (dropping the CR of CRLF lines and breaking lines at
-form feeds), drops the "\\ No newline at end of file" markers, and without
-`diff --git`/`Index:` lines (qtfix's own patches have none) it merges every
-file of the patch into the first. So the patch is cut into file sections and
-its lines are read here, splitting on LF only and keeping each line's ending;
-whatthepatch reads each section independently (with line-break characters
-masked so it sees whole lines), and a section whose added and removed lines
-the two readings disagree on is refused as malformed rather than guessed at.
+The patch is read by unidiff, from lines split on LF only (each keeping its
+ending, so CRLF, form feeds and "\\ No newline at end of file" survive). What
+unidiff does not check is checked here: C-quoted and timestamped names,
+a hunk followed by more lines than its header counts, the offset search,
+an editor's line-ending conversion, an already applied (reversed) patch,
+and confinement to the tree. Two names for one file (`a.cpp` and
+`./a.cpp`, a link and its target) are one file: its sections apply in turn.
 """
 
 from __future__ import annotations
@@ -28,20 +25,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import whatthepatch
+import unidiff
+from unidiff.constants import DEV_NULL, LINE_TYPE_NO_NEWLINE
+from unidiff.errors import UnidiffParseError
 
 from .fileio import WriteError, create_file, delete_file, read_source, split_lines, write_atomically
 
 MAX_OFFSET = 100  # lines a hunk may have moved since the patch was made
 NO_NEWLINE_MARK = "\\"
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_GIT_HEADER = re.compile(r"^diff --git ")
-_BINARY = re.compile(r"^(GIT binary patch|Binary files .* differ)$")
-_PLAIN_BINARY = re.compile(r"^Binary files (.+) and (.+) differ$")
-# str.splitlines breaks at all of these; masked before whatthepatch sees a line.
-_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_MASK = {ord(c): 0xF0000 + ord(c) for c in _LINE_BREAKS}
-_UNMASK = {v: k for k, v in _MASK.items()}
 
 
 class PatchError(Exception):
@@ -57,8 +49,6 @@ class Hunk:
     new_count: int
     old: tuple[str, ...]  # context and removed lines, with their endings
     new: tuple[str, ...]  # context and added lines, with their endings
-    # (kind, text without its ending) of every '-' and '+' line, in order
-    changed: tuple[tuple[str, str], ...]
     body_endings: frozenset[str]  # "\n" and/or "\r\n" as the patch spells them
 
 
@@ -70,13 +60,11 @@ class Section:
     old_path: str | None  # None: /dev/null (a created file)
     new_path: str | None  # None: /dev/null (a deleted file)
     hunks: tuple[Hunk, ...]
-    text: str  # the section as written, for whatthepatch
-    git_new: bool = False
-    git_deleted: bool = False
-    new_mode: int | None = None
+    new_mode: int | None = None  # of a created file
     binary: bool = False
-    rename: bool = False
+    rename: bool = False  # or a copy
     mode_change: bool = False
+    symlink: bool = False  # mode 120000 (or a submodule, 160000)
 
     @property
     def name(self) -> str:
@@ -84,11 +72,11 @@ class Section:
 
     @property
     def creates(self) -> bool:
-        return self.old_path is None or self.git_new
+        return self.old_path is None
 
     @property
     def deletes(self) -> bool:
-        return self.new_path is None or self.git_deleted
+        return self.new_path is None
 
 
 @dataclass(frozen=True)
@@ -123,12 +111,6 @@ class Result:
 # -- reading the patch -------------------------------------------------------
 
 
-def _bare(line: str) -> str:
-    """A header line without its ending (LF or CRLF: an editor may have
-    converted the whole patch)."""
-    return line.rstrip("\n").removesuffix("\r")
-
-
 def _unquote(path: str) -> str:
     """A path as git writes it: C-quoted when it holds special characters."""
     if not (len(path) >= 2 and path.startswith('"') and path.endswith('"')):
@@ -136,33 +118,34 @@ def _unquote(path: str) -> str:
     raw = path[1:-1].encode("utf-8")
     out = bytearray()
     i = 0
-    simple = {ord("n"): b"\n", ord("t"): b"\t", ord('"'): b'"', ord("\\"): b"\\", ord("a"): b"\a", ord("b"): b"\b",
-              ord("f"): b"\f", ord("r"): b"\r", ord("v"): b"\v"}
     while i < len(raw):
-        c = raw[i]
-        if c == ord("\\") and i + 1 < len(raw):
-            n = raw[i + 1]
-            if n in simple:
-                out += simple[n]
+        if raw[i] == ord("\\") and i + 1 < len(raw):
+            if raw[i + 1] in _C_ESCAPES:
+                out += _C_ESCAPES[raw[i + 1]]
                 i += 2
                 continue
             if re.fullmatch(rb"[0-3][0-7]{2}", raw[i + 1 : i + 4]):
                 out.append(int(raw[i + 1 : i + 4], 8))
                 i += 4
                 continue
-        out.append(c)
+        out.append(raw[i])
         i += 1
     return out.decode("utf-8", errors="surrogateescape")
 
 
-def _header_path(line: str) -> str | None:
-    """The path of a ---/+++ line; None for /dev/null. Drops a timestamp
-    (diff -u writes one after a tab)."""
-    value = _bare(line)[4:]
-    if not value.startswith('"'):
-        value = value.split("\t", 1)[0]
-    value = _unquote(value.rstrip() if not value.startswith('"') else value)
-    return None if value == "/dev/null" else value
+_C_ESCAPES = {ord(k): v for k, v in {"n": b"\n", "t": b"\t", '"': b'"', "\\": b"\\", "a": b"\a", "b": b"\b",
+                                     "f": b"\f", "r": b"\r", "v": b"\v"}.items()}
+
+
+def _file_name(value: str | None) -> str | None:
+    """A name as unidiff read it from a header: without the line's CR or
+    the trailing blanks some tools leave, unquoted; None for /dev/null."""
+    if value is None:
+        return None
+    value = value.rstrip("\r\n")
+    value = value if value.startswith('"') and value.endswith('"') else value.rstrip()
+    value = _unquote(value)
+    return None if value == DEV_NULL else value
 
 
 def _strip_prefix(old: str | None, new: str | None) -> tuple[str | None, str | None]:
@@ -181,118 +164,132 @@ def _strip_prefix(old: str | None, new: str | None) -> tuple[str | None, str | N
     return old, new
 
 
-def _read_hunk(lines: list[str], i: int, header: str) -> tuple[Hunk, int]:
-    m = _HUNK.match(_bare(header))
-    if m is None:
-        raise PatchError(f"malformed hunk header {_bare(header)!r}")
-    old_start, new_start = int(m.group(1)), int(m.group(3))
-    old_count = int(m.group(2)) if m.group(2) is not None else 1
-    new_count = int(m.group(4)) if m.group(4) is not None else 1
+class _Counted:
+    """The patch's lines as unidiff reads them, counting how far it got
+    (for error messages that name the line)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.read = 0
+
+    def __iter__(self):
+        for line in self.lines:
+            self.read += 1
+            yield line
+
+
+def _hunk_header_before(lines: list[str], n: int) -> str:
+    for k in range(min(n, len(lines)) - 1, -1, -1):
+        m = _HUNK.match(lines[k])
+        if m:
+            return m.group(0)
+    return ""
+
+
+def _parse_error(exc: UnidiffParseError, source: _Counted) -> PatchError:
+    """unidiff's message, made to name the hunk and say what to do."""
+    why = str(exc)
+    hunk = _hunk_header_before(source.lines, source.read)
+    if why.startswith("Hunk is shorter") and source.read >= len(source.lines):
+        return PatchError(f"hunk {hunk} ends early: the patch is truncated")
+    if why.startswith(("Hunk is shorter", "Hunk is longer")):
+        more = "more" if "longer" in why else "fewer"
+        return PatchError(f"hunk {hunk} has {more} lines than its header says{_EDITED}")
+    if why.startswith("Hunk diff line expected"):
+        bad = source.lines[source.read - 1].rstrip("\r\n")[:40]
+        return PatchError(f"hunk {hunk}: unexpected line {bad!r} (expected ' ', '-' or '+')")
+    return PatchError(f"malformed patch at line {source.read}: {why}")
+
+
+_EDITED = " (was the patch edited by hand? fix the counts in its @@ line)"
+
+
+def read_patch(text: str) -> list[Section]:
+    """The patch cut into file sections by unidiff, each hunk's lines kept
+    byte for byte (split on LF only, so CR, form feeds and the other
+    characters str.splitlines would break at stay inside their line)."""
+    lines = split_lines(text.removeprefix("\ufeff"))  # an editor's BOM before the first header
+    source = _Counted(lines)
+    try:
+        files = unidiff.PatchSet(source)
+    except UnidiffParseError as exc:
+        raise _parse_error(exc, source) from None
+    sections = [_section(number, f, lines) for number, f in enumerate(files, 1)]
+    if not sections:
+        raise PatchError("no file changes found in the patch (is it a unified diff?)")
+    return sections
+
+
+def _section(number: int, f: unidiff.PatchedFile, lines: list[str]) -> Section:
+    old, new = _strip_prefix(_file_name(f.source_file), _file_name(f.target_file))
+    hunks = tuple(_hunk(h, lines) for h in f)
+    git = f.diff_line_no is not None and lines[f.diff_line_no - 1].startswith("diff --git ")
+    if not hunks and not f.is_binary_file and not git:
+        raise PatchError(f"file {new or old}: no hunks after its ---/+++ lines")
+    if hunks:
+        _check_hunk_ends(f, lines, new or old)
+    modes = (f.source_mode, f.target_mode)
+    return Section(
+        number,
+        old,
+        new,
+        hunks,
+        new_mode=int(f.target_mode, 8) if f.target_mode and old is None else None,
+        binary=f.is_binary_file,
+        rename=old is not None and new is not None and old != new,
+        mode_change=None not in modes and modes[0] != modes[1],
+        symlink=f.is_symlink or f.is_submodule,
+    )
+
+
+def _hunk(h: unidiff.Hunk, lines: list[str]) -> Hunk:
     old: list[str] = []
     new: list[str] = []
-    changed: list[tuple[str, str]] = []
     endings: set[str] = set()
     last: list[list[str]] = []  # the lists the previous line went to (for "\ No newline")
-    while len(old) < old_count or len(new) < new_count or (i < len(lines) and lines[i].startswith(NO_NEWLINE_MARK)):
-        if i >= len(lines):
-            raise PatchError(f"hunk {m.group(0)} ends early: the patch is truncated")
-        line = lines[i]
-        i += 1
-        if line.startswith(NO_NEWLINE_MARK):
-            if not last:
-                raise PatchError(f"hunk {m.group(0)}: '\\ No newline' marker with no line before it")
+    for line in h:
+        kind, text = line.line_type, line.value
+        if kind == LINE_TYPE_NO_NEWLINE:
             for target in last:
                 target[-1] = target[-1].removesuffix("\n")
             last = []
             continue
-        kind, text = line[:1], line[1:]
-        if line in ("\n", "\r\n"):
-            # A blank context line whose leading space an editor trimmed.
-            kind, text = " ", line
+        if kind not in (" ", "-", "+"):
+            continue  # unidiff's record of a blank line after the hunk
         if text.endswith("\n"):
             endings.add("\r\n" if text.endswith("\r\n") else "\n")
-        if kind == " ":
-            old.append(text)
-            new.append(text)
-            last = [old, new]
-        elif kind == "-":
-            old.append(text)
-            changed.append(("-", text))
-            last = [old]
-        elif kind == "+":
-            new.append(text)
-            changed.append(("+", text))
-            last = [new]
-        else:
-            raise PatchError(f"hunk {m.group(0)}: unexpected line {_bare(line)[:40]!r} (expected ' ', '-' or '+')")
-        if len(old) > old_count or len(new) > new_count:
-            raise PatchError(f"hunk {m.group(0)} has more lines than its header says")
-    hunk = Hunk(
-        header=m.group(0),
-        old_start=old_start,
-        old_count=old_count,
-        new_start=new_start,
-        new_count=new_count,
+        last = [old, new] if kind == " " else [old] if kind == "-" else [new]
+        for target in last:
+            target.append(text)
+    first = next((l.diff_line_no for l in h if l.diff_line_no), 0)
+    header = _HUNK.match(lines[first - 2]) if first >= 2 else None
+    return Hunk(
+        header=header.group(0) if header else f"@@ -{h.source_start},{h.source_length} +{h.target_start},{h.target_length} @@",
+        old_start=h.source_start,
+        old_count=h.source_length,
+        new_start=h.target_start,
+        new_count=h.target_length,
         old=tuple(old),
         new=tuple(new),
-        changed=tuple((k, t.rstrip("\n").removesuffix("\r")) for k, t in changed),
         body_endings=frozenset(endings),
     )
-    return hunk, i
 
 
-def read_patch(text: str) -> list[Section]:
-    """The patch cut into file sections, each with its hunks read exactly."""
-    text = text.removeprefix("\ufeff")  # an editor's BOM before the first header
-    lines = split_lines(text)
-    sections: list[Section] = []
-    i = 0
-    pending: list[str] = []  # git extended header lines of the coming section
-    start = 0
-    while i < len(lines):
-        line = lines[i]
-        if _GIT_HEADER.match(line):
-            if pending:
-                sections.append(_git_only_section(len(sections) + 1, pending))
-            pending, start = [line], i
+def _check_hunk_ends(f: unidiff.PatchedFile, lines: list[str], name: str | None) -> None:
+    """unidiff stops a hunk at the counts in its header and reads whatever
+    follows as commentary; a '+', '-' or ' ' line right after a hunk means
+    the counts are wrong (a hand edit), and guessing would change the file
+    in a way nobody reviewed."""
+    for h in f:
+        numbers = [l.diff_line_no for l in h if l.diff_line_no]
+        if not numbers:
+            continue
+        i = max(numbers)  # the 0-based index of the line after the hunk
+        while i < len(lines) and lines[i].startswith(NO_NEWLINE_MARK):
             i += 1
-            continue
-        if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
-            old, new = _strip_prefix(_header_path(line), _header_path(lines[i + 1]))
-            if not pending:
-                start = i
-            git = [_bare(p) for p in pending]
-            i += 2
-            hunks = []
-            while i < len(lines) and lines[i].startswith("@@ "):
-                hunk, i = _read_hunk(lines, i + 1, lines[i])
-                hunks.append(hunk)
-            if i < len(lines) and _looks_like_hunk_line(lines, i):
-                raise PatchError(
-                    f"file {new or old}: hunk {hunks[-1].header if hunks else ''} has more lines than its header says"
-                    " (was the patch edited by hand? fix the counts in its @@ line)"
-                )
-            if not hunks:
-                raise PatchError(f"file {new or old}: no hunks after its ---/+++ lines")
-            sections.append(_section(len(sections) + 1, old, new, hunks, "".join(lines[start:i]), git))
-            pending = []
-            continue
-        binary = _PLAIN_BINARY.match(_bare(line))
-        if binary and not pending:
-            old, new = _strip_prefix(binary.group(1), binary.group(2))
-            sections.append(Section(len(sections) + 1, old, new, (), line, binary=True))
-            i += 1
-            continue
-        if pending:
-            pending.append(line)
-        # Anything else between sections (a commit message, `index` lines
-        # of plain diffs) is ignored, as git apply and patch do.
-        i += 1
-    if pending:
-        sections.append(_git_only_section(len(sections) + 1, pending))
-    if not sections:
-        raise PatchError("no file changes found in the patch (is it a unified diff?)")
-    return sections
+        if i < len(lines) and _looks_like_hunk_line(lines, i):
+            header = _HUNK.match(lines[min(numbers) - 2])
+            raise PatchError(f"file {name}: hunk {header.group(0) if header else ''} has more lines than its header says{_EDITED}")
 
 
 def _looks_like_hunk_line(lines: list[str], i: int) -> bool:
@@ -302,78 +299,6 @@ def _looks_like_hunk_line(lines: list[str], i: int) -> bool:
     if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
         return False  # the next file's header
     return line[:1] in ("+", "-", " ")
-
-
-def _git_paths(header: str) -> tuple[str | None, str | None]:
-    rest = _bare(header)[len("diff --git ") :]
-    m = re.fullmatch(r'("(?:[^"\\]|\\.)*"|a/.*?) ("(?:[^"\\]|\\.)*"|b/.*)', rest)
-    if m is None:
-        return None, None
-    return _strip_prefix(_unquote(m.group(1)), _unquote(m.group(2)))
-
-
-def _git_flags(git: list[str]) -> dict:
-    flags: dict = {}
-    for line in git:
-        if line.startswith("new file mode "):
-            flags["git_new"] = True
-            flags["new_mode"] = int(line.split()[-1], 8)
-        elif line.startswith("deleted file mode "):
-            flags["git_deleted"] = True
-        elif line.startswith(("rename from ", "rename to ", "copy from ", "copy to ")):
-            flags["rename"] = True
-        elif line.startswith(("old mode ", "new mode ")):
-            flags["mode_change"] = True
-        elif _BINARY.match(line):
-            flags["binary"] = True
-    return flags
-
-
-def _section(number, old, new, hunks, text, git) -> Section:
-    return Section(number, old, new, tuple(hunks), text, **_git_flags(git))
-
-
-def _git_only_section(number: int, pending: list[str]) -> Section:
-    """A `diff --git` section without ---/+++ lines: binary, a rename, a mode
-    change, or an empty file created or deleted."""
-    old, new = _git_paths(pending[0])
-    git = [_bare(p) for p in pending]
-    flags = _git_flags(git)
-    if flags.get("git_new"):
-        old = None
-    if flags.get("git_deleted"):
-        new = None
-    return Section(number, old, new, (), "".join(pending), **flags)
-
-
-def _whatthepatch_changes(section: Section) -> list[tuple[str, str]] | None:
-    """The '-' and '+' lines as whatthepatch reads the section, or None when
-    it reads nothing."""
-    masked = "\n".join(line.translate(_MASK) for line in section.text.split("\n"))
-    diffs = list(whatthepatch.parse_patch(masked))
-    if len(diffs) != 1 or not diffs[0].changes:
-        return None
-    out = []
-    for c in diffs[0].changes:
-        if c.old is not None and c.new is not None:
-            continue
-        text = c.line.translate(_UNMASK).removesuffix("\r")
-        out.append(("-" if c.new is None else "+", text))
-    return out
-
-
-def cross_check(section: Section) -> str:
-    """Why the two readings of the section disagree, or ''."""
-    if not section.hunks:
-        return ""
-    ours = [c for h in section.hunks for c in h.changed]
-    theirs = _whatthepatch_changes(section)
-    if theirs is None:
-        return "whatthepatch finds no changes in it"
-    if ours != theirs:
-        first = next((k for k, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
-        return f"whatthepatch reads its changed line #{first + 1} differently"
-    return ""
 
 
 # -- checking hunks against the files ----------------------------------------
@@ -496,6 +421,102 @@ def check_section_text(lines: list[str], section: Section) -> tuple[list[str] | 
     return None, why, notes
 
 
+def _unsupported(s: Section) -> str:
+    name = s.name
+    if s.binary:
+        return f"{name}: binary patch; qtfix applies text patches only"
+    if s.symlink:
+        return f"{name}: the patch makes or changes a symbolic link or submodule (mode 120000/160000); not supported, apply this part with git apply"
+    if s.rename:
+        return f"{name}: renames and copies are not supported; apply this part with git apply"
+    if s.mode_change:
+        return f"{name}: the patch changes the file's mode; not supported, apply this part with git apply"
+    return ""
+
+
+def _through_link(tree: Path, name: str) -> bool:
+    """Whether a symbolic link inside the tree is on the way to `name`."""
+    return os.path.realpath(tree / name) != os.path.join(os.path.realpath(tree), os.path.normpath(name))
+
+
+class _Planner:
+    """The files of a patch, checked section by section against the tree.
+    Keyed by the real file, so two names for one file apply in turn."""
+
+    def __init__(self, tree: Path, allow_create: bool, allow_delete: bool) -> None:
+        self.tree, self.allow_create, self.allow_delete = tree, allow_create, allow_delete
+        self.outcomes: dict[Path | str, FileOutcome] = {}
+
+    def refuse(self, key: Path | str, name: str, why: str) -> None:
+        self.outcomes[key] = FileOutcome(name, refused=why)
+
+    def add(self, s: Section) -> None:
+        path, why = _inside(self.tree, s.name)
+        key = path or s.name
+        prior = self.outcomes.get(key)
+        if prior is not None and not prior.ok:
+            return  # one refused section refuses the whole file
+        why = _unsupported(s) or why or self._not_allowed(s, prior)
+        if not why:
+            assert path is not None
+            why = self._apply(s, path, prior)
+        if why:
+            self.refuse(key, s.name, why)
+
+    def _not_allowed(self, s: Section, prior: FileOutcome | None) -> str:
+        name = s.name
+        if s.creates and not self.allow_create:
+            return f"{name}: the patch creates this file; pass --allow-create to allow it"
+        if s.creates and prior is None and os.path.lexists(self.tree / name):
+            return f"{name}: the patch creates this file but it already exists; refused"
+        if s.deletes and not self.allow_delete:
+            return f"{name}: the patch deletes this file; pass --allow-delete to allow it"
+        if (s.creates or s.deletes) and _through_link(self.tree, name):
+            what = "creates" if s.creates else "deletes"
+            return f"{name}: the patch {what} this file through a symbolic link; refused (qtfix never creates or deletes through a link)"
+        if prior is not None and prior.new is None:
+            return f"{name}: the patch changes the file after deleting it; refused"
+        return ""
+
+    def _base(self, s: Section, path: Path, prior: FileOutcome | None) -> tuple[bytes | None, bytes, str]:
+        """(the file's bytes on disk, the bytes this section applies to, why not)."""
+        if prior is not None:
+            return prior.old, prior.new or b"", ""
+        if s.creates:
+            return None, b"", ""
+        if not path.is_file():
+            return None, b"", f"{s.name}: no such file in the current tree; refused"
+        try:
+            data = read_source(path)
+        except OSError as exc:
+            return None, b"", f"{s.name}: cannot read: {exc.strerror}; refused"
+        except ValueError as exc:
+            return None, b"", f"{s.name}: {exc}; refused"
+        return data, data, ""
+
+    def _apply(self, s: Section, path: Path, prior: FileOutcome | None) -> str:
+        name = s.name
+        original, current, why = self._base(s, path, prior)
+        if why:
+            return why
+        new_lines, why, notes = check_section_text(split_lines(current.decode("utf-8")), s)
+        if new_lines is None:
+            return f"{name}: {why}; file not changed"
+        new = "".join(new_lines).encode("utf-8")
+        if s.deletes and new:
+            return f"{name}: the patch deletes this file but does not remove all of its lines; refused"
+        self.outcomes[path] = FileOutcome(
+            prior.name if prior else name,
+            path,
+            original,
+            None if s.deletes else new,
+            (prior.hunks if prior else 0) + len(s.hunks),
+            notes=(prior.notes if prior else ()) + tuple(f"{name}: {n}" for n in notes),
+            mode=s.new_mode if s.creates else (prior.mode if prior else None),
+        )
+        return ""
+
+
 def plan_patch(
     patch_text: str,
     tree: Path | None = None,
@@ -503,92 +524,10 @@ def plan_patch(
     allow_delete: bool = False,
 ) -> list[FileOutcome]:
     """Check every file of the patch against the tree; nothing is written."""
-    tree = tree or Path.cwd()
-    sections = read_patch(patch_text)
-    outcomes: dict[str, FileOutcome] = {}
-    order: list[str] = []
-
-    def refuse(name: str, why: str) -> None:
-        if name not in outcomes:
-            order.append(name)
-        outcomes[name] = FileOutcome(name, refused=why)
-
-    for s in sections:
-        name = s.name
-        prior = outcomes.get(name)
-        if prior is not None and not prior.ok:
-            continue  # one refused section refuses the whole file
-        if s.binary:
-            refuse(name, f"{name}: binary patch; qtfix applies text patches only")
-            continue
-        if s.rename or (s.old_path is not None and s.new_path is not None and s.old_path != s.new_path):
-            refuse(name, f"{name}: renames and copies are not supported; apply this part with git apply")
-            continue
-        if s.mode_change:
-            refuse(name, f"{name}: the patch changes the file's mode; not supported, apply this part with git apply")
-            continue
-        path, why = _inside(tree, name)
-        if path is None:
-            refuse(name, why)
-            continue
-        disagreement = cross_check(s)
-        if disagreement:
-            refuse(name, f"{name}: malformed patch section #{s.number} ({disagreement}); refused")
-            continue
-        if s.creates:
-            if not allow_create:
-                refuse(name, f"{name}: the patch creates this file; pass --allow-create to allow it")
-                continue
-            if prior is None and (path.exists() or path.is_symlink()):
-                refuse(name, f"{name}: the patch creates this file but it already exists; refused")
-                continue
-        if s.deletes and not allow_delete:
-            refuse(name, f"{name}: the patch deletes this file; pass --allow-delete to allow it")
-            continue
-        if prior is not None:
-            if prior.new is None:
-                refuse(name, f"{name}: the patch changes the file after deleting it; refused")
-                continue
-            original, current = prior.old, prior.new
-        elif s.creates:
-            original, current = None, b""
-        else:
-            if not path.is_file():
-                refuse(name, f"{name}: no such file in the current tree; refused")
-                continue
-            try:
-                original = current = read_source(path)
-            except OSError as exc:
-                refuse(name, f"{name}: cannot read: {exc.strerror}; refused")
-                continue
-            except ValueError as exc:
-                refuse(name, f"{name}: {exc}; refused")
-                continue
-        lines = split_lines(current.decode("utf-8"))
-        new_lines, why, notes = check_section_text(lines, s)
-        if new_lines is None:
-            refuse(name, f"{name}: {why}; file not changed")
-            continue
-        new = "".join(new_lines).encode("utf-8")
-        if s.deletes:
-            if new:
-                refuse(name, f"{name}: the patch deletes this file but does not remove all of its lines; refused")
-                continue
-            new_value = None
-        else:
-            new_value = new
-        if prior is None:
-            order.append(name)
-        outcomes[name] = FileOutcome(
-            name,
-            path,
-            original,
-            new_value,
-            (prior.hunks if prior else 0) + len(s.hunks),
-            notes=(prior.notes if prior else ()) + tuple(f"{name}: {n}" for n in notes),
-            mode=s.new_mode if s.creates else None,
-        )
-    return [outcomes[n] for n in order]
+    planner = _Planner(tree or Path.cwd(), allow_create, allow_delete)
+    for section in read_patch(patch_text):
+        planner.add(section)
+    return list(planner.outcomes.values())
 
 
 # -- writing -----------------------------------------------------------------
