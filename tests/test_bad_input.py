@@ -139,6 +139,17 @@ def test_latin1_file(tmp_path, cache_dir, command):
 
 
 @pytest.mark.parametrize("command", COMMANDS)
+def test_cr_only_file(tmp_path, cache_dir, command):
+    # Valid C++ with classic Mac OS line endings: left byte for byte.
+    data = GOOD.replace(b"\r\n", b"\n").replace(b"\n", b"\r")
+    (tmp_path / "tst_cr.cpp").write_bytes(data)
+    res = run_bad(tmp_path, cache_dir, command, "tst_cr.cpp")
+    line = assert_one_error_line(res, "tst_cr.cpp", only_line=command != "apply")
+    assert "CR only" in line
+    assert (tmp_path / "tst_cr.cpp").read_bytes() == data
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_file_that_does_not_parse(tmp_path, cache_dir, command):
     broken = GOOD.replace(b'return server.listen("foo");', b'return server.listen("foo") +;')
     (tmp_path / "tst_broken.cpp").write_bytes(broken)

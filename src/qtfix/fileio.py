@@ -100,6 +100,10 @@ def read_source(path: Path) -> bytes:
         raise
     if b"\0" in data:
         raise NotEditable("binary file (it contains NUL bytes)")
+    if b"\r" in data and b"\n" not in data:
+        # Every line position and inserted line of qtfix assumes LF or CRLF;
+        # an inserted LF line would mix endings in the file.
+        raise NotEditable("its lines end in CR only (classic Mac OS); qtfix edits LF and CRLF files only")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
