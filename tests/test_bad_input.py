@@ -193,6 +193,16 @@ def test_broken_compile_commands(tmp_path, cache_dir, command, kind):
     assert "build/compile_commands.json" in line
 
 
+def test_build_flags_without_qt_say_what_to_do(tmp_path, cache_dir):
+    (tmp_path / "build").mkdir()
+    (tmp_path / "tst_good.cpp").write_bytes(GOOD)
+    entry = {"directory": str(tmp_path), "file": "tst_good.cpp", "arguments": ["g++", "-std=c++17", "-c", "tst_good.cpp"]}
+    (tmp_path / "build" / "compile_commands.json").write_text(json.dumps([entry]))
+    res = run_bad(tmp_path, cache_dir, "check", "-p", "build", "tst_good.cpp")
+    line = assert_one_error_line(res, "tst_good.cpp")
+    assert "file not found (no Qt include folder in the flags: pass -p BUILD_DIR" in line
+
+
 def test_missing_compile_commands(tmp_path, cache_dir):
     (tmp_path / "build").mkdir()
     (tmp_path / "tst_good.cpp").write_bytes(GOOD)

@@ -8,6 +8,7 @@ parse, a codemod crashed). One file's failure never stops the run.
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -160,7 +161,7 @@ def analyse_file(
             # Many project headers only compile after what their includer
             # included first: analysing one alone is not a failure of it.
             return FileResult(path, Status.SKIPPED, f"header is not self-contained (it {reason})", source=source)
-        return FileResult(path, Status.FAILED, reason, source=source)
+        return FileResult(path, Status.FAILED, reason + _missing_qt_hint(reason, args), source=source)
     except CodemodCrash as exc:
         return FileResult(path, Status.FAILED, str(exc), source=source)
     rolled_back: tuple = ()
@@ -185,6 +186,21 @@ def analyse_file(
     if cache is not None:
         cache.put(key_of(source), result, _project_includes(unit))
     return result
+
+
+_QT_HEADER_NOT_FOUND = re.compile(r"'(?:Qt\w*/)?Q\w*(?:\.h)?' file not found")
+
+
+def _missing_qt_hint(reason: str, args: Sequence[str]) -> str:
+    """What to do when a Qt header is not found: the flags decide it."""
+    if not _QT_HEADER_NOT_FOUND.search(reason):
+        return ""
+    if any(re.search(r"qt[56]", a, re.IGNORECASE) for a in args):
+        return " (the flags name Qt include folders, but not the module holding this header: is it in the build's flags?)"
+    return (
+        " (no Qt include folder in the flags: pass -p BUILD_DIR holding the build's compile_commands.json, "
+        "or install qt6-base-dev so pkg-config finds Qt)"
+    )
 
 
 def _parse(path: Path, source: bytes, args: Sequence[str], settings: Settings):
