@@ -180,3 +180,14 @@ def test_real_tools_accept_the_patch(tmp_path, name):
     assert read_tree(other, old) == new, "patch -p1 gives other bytes"
     leftovers = sorted(p.name for p in other.rglob("*") if p.suffix in (".orig", ".rej"))
     assert leftovers == []
+
+
+def test_colorize_colours_whole_lines_split_on_lf_only():
+    from qtfix.patch import colorize
+
+    patch = file_diff("f.cpp", b"a\x0cb\r\nkeep\n", b"a\x0cB\r\nkeep\n")
+    painted = colorize(patch).split("\n")
+    assert painted[3] == "\033[31m-a\x0cb\r\033[0m"
+    assert painted[4] == "\033[32m+a\x0cB\r\033[0m"
+    # without the escapes, it is the patch
+    assert "".join(p.replace("\033[31m", "").replace("\033[32m", "").replace("\033[36m", "").replace("\033[1m", "").replace("\033[0m", "") + "\n" for p in painted[:-1]) == patch

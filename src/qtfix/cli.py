@@ -29,7 +29,7 @@ from .codemod import SUPPRESSION_CODES, Options, chosen, discover, select
 from .config import ConfigError, Finder, Given, resolve, show_settings
 from .pch import PchCache
 from .interactive import Answers, NotATerminal, run_review
-from .patch import display_path, unified_diff
+from .patch import colorize, display_path, unified_diff
 from .patch_apply import run_apply_patch
 from .sarif import to_sarif
 from .export_fixes import to_yaml
@@ -395,16 +395,6 @@ def _files_read(results: list[FileResult], build_dir: Path | None) -> list[Path]
     if build_dir is not None:
         reads += [build_dir, build_dir / "compile_commands.json"]
     return reads
-
-
-def colorize(patch: str) -> str:
-    colors = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
-    out = []
-    for line in patch.splitlines(keepends=True):
-        bold = line.startswith(("--- ", "+++ "))
-        color = "\033[1m" if bold else colors.get(line[:1], "")
-        out.append(f"{color}{line.rstrip(chr(10))}\033[0m\n" if color else line)
-    return "".join(out)
 
 
 @app.command()

@@ -26,7 +26,7 @@ from typing import IO, Union
 
 from .codemod import discover
 from .edits import Edit, Finding, Fix, apply_edits
-from .patch import display_path, file_diff
+from .patch import colorize, display_path, file_diff
 from .fileio import WriteError, read_source, write_atomically
 from .runner import FileResult, Status, fixable
 from .suppress import explain as suppression_doc
@@ -315,15 +315,6 @@ def _paint(text: str, code: str, on: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if on else text
 
 
-def _paint_hunks(text: str, on: bool) -> str:
-    colors = {"+": "32", "-": "31", "@": "36"}
-    out = []
-    for line in text.splitlines(keepends=True):
-        code = colors.get(line[:1])
-        out.append(_paint(line.rstrip("\n"), code, on) + "\n" if code and on else line)
-    return "".join(out)
-
-
 def render(p: Proposal, color: bool = False) -> str:
     first = p.findings[0]
     where = ", ".join(f"{display_path(f.path)}:{f.line}:{f.column}" for f in p.findings)
@@ -338,7 +329,7 @@ def render(p: Proposal, color: bool = False) -> str:
     for c in p.changes:
         if c.path != p.path or len(p.changes) > 1:
             body.append(_paint(f"in {display_path(c.path)}:", "1", color) + "\n")
-        body.append(_paint_hunks(diff_text(c), color))
+        body.append(colorize(diff_text(c)) if color else diff_text(c))
     return "\n".join(lines) + "\n" + "".join(body)
 
 

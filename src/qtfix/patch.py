@@ -84,6 +84,21 @@ def unified_diff(old: Mapping[Path, bytes], new: Mapping[Path, bytes], base: Pat
     return patch
 
 
+_COLORS = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
+
+
+def colorize(patch: str) -> str:
+    """The patch for a terminal: file headers bold, hunk headers cyan,
+    removed lines red, added lines green. Lines split on LF only, so a form
+    feed or lone CR inside a line does not start a new colour."""
+    out = []
+    for line in split_lines(patch):
+        bold = line.startswith(("--- ", "+++ "))
+        color = "\033[1m" if bold else _COLORS.get(line[:1], "")
+        out.append(f"{color}{line.removesuffix(chr(10))}\033[0m\n" if color else line)
+    return "".join(out)
+
+
 def check_patch(patch: str) -> unidiff.PatchSet:
     """Parse the patch back; a malformed hunk raises unidiff's UnidiffParseError."""
     return unidiff.PatchSet(patch)
