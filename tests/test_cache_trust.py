@@ -208,3 +208,24 @@ def test_prune_removes_least_recently_used_entries_first(tmp_path):
         os.utime(p, ns=(i * 10**9, i * 10**9))
     assert cache.prune(2500) == 3
     assert [p.name[:2] for p in sorted(tmp_path.glob("results/*/*.json"))] == ["03", "04"]
+
+
+def test_prune_removes_temporaries_a_killed_writer_left_and_keeps_fresh_ones(tmp_path):
+    cache = ResultCache(tmp_path)
+    folder = cache._path("ab" + "0" * 62).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    stale, fresh = folder / ".entry.json.x1.qtfix", folder / ".entry.json.x2.qtfix"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"being written")
+    os.utime(stale, (1, 1))
+    cache.prune(10**9)
+    assert not stale.exists() and fresh.exists()
+
+
+def test_an_entry_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    # The write goes through fileio.replacing: a failure leaves no entry and no temporary.
+    cache = ResultCache(tmp_path)
+    key = "cd" + "0" * 62
+    monkeypatch.setattr(Path, "write_bytes", lambda self, data: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    cache.put(key, FileResult(Path("x.cpp"), Status.CHECKED), [])
+    assert list(cache._path(key).parent.iterdir()) == []

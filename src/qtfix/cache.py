@@ -26,6 +26,7 @@ import json
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from functools import lru_cache
@@ -34,6 +35,7 @@ from pathlib import Path
 from . import __version__
 from .codemod import Codemod, Options
 from .edits import Edit, Finding, Fix, Safety
+from .fileio import replacing
 
 CACHE_FORMAT = 2
 MAGIC = b"qtfix-cache 2 "
@@ -289,25 +291,20 @@ class ResultCache:
         loses the entry, never the run)."""
         path = self._path(key)
         blob = encode_entry(result, dependency_stamps(deps))
-        tmp = None
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, path)
-            tmp = None
+            with replacing(path) as tmp:
+                tmp.write_bytes(blob)
         except OSError:
             pass
-        finally:
-            if tmp is not None:
-                _remove(Path(tmp))
 
     def prune(self, max_bytes: int) -> int:
         """Remove the least recently used entries until the results take at
         most `max_bytes`; returns how many were removed."""
         for old in self.directory.glob("*/*.pickle"):
             _remove(old)  # format 1 (pickle): never read again
+        for tmp in [*self.directory.glob("*/.*.qtfix"), *self.directory.glob("*/*.tmp")]:
+            _remove_if_stale(tmp)  # left by a writer that was killed
         entries = []
         for p in self.directory.glob("*/*.json"):
             try:
@@ -331,6 +328,17 @@ def cache_limit_bytes() -> int:
         return max(0, int(os.environ.get("QTFIX_CACHE_MAX_MB", DEFAULT_MAX_MB))) << 20
     except ValueError:
         return DEFAULT_MAX_MB << 20
+
+
+STALE_TEMPORARY_S = 3600
+
+
+def _remove_if_stale(path: Path) -> None:
+    try:
+        if time.time() - path.stat().st_mtime > STALE_TEMPORARY_S:
+            _remove(path)
+    except OSError:
+        pass
 
 
 def _remove(path: Path) -> None:
