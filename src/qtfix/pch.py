@@ -16,12 +16,12 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from clang import cindex
 
+from .fileio import replacing
 from .parse import PARSE_OPTIONS
 
 # Bump when the way precompiled headers are built changes.
@@ -183,15 +183,9 @@ class PchCache:
         tu = cindex.Index.create().parse(str(header), args=header_args, options=PARSE_OPTIONS)
         if any(d.severity >= cindex.Diagnostic.Error for d in tu.diagnostics):
             return None
-        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".pch.tmp")
-        os.close(fd)
         try:
-            tu.save(tmp)
-            os.replace(tmp, target)
+            with replacing(target) as tmp:
+                tu.save(str(tmp))
         except cindex.TranslationUnitSaveError:
-            os.unlink(tmp)
             return None
-        except OSError:
-            os.unlink(tmp)
-            raise
         return target
