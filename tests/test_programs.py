@@ -184,13 +184,12 @@ def _run_ms(exe: Path, tmpdir: Path) -> int:
 @pytest.mark.parametrize("program", [p for p in PROGRAMS if p.stem == "tst_fixedwaits"], indirect=True,
                          ids=lambda p: p.stem)
 def test_fixed_waits_become_waits_for_the_event(program, tmp_path):
-    """QF108 on tst_fixedwaits: the original sleeps its fixed waits
-    (3 s of them become QTRY_* checks), the fixed program still passes and
-    goes on as soon as each event came, so it runs in well under half the
-    time. Both numbers come from the same machine, one run after the other."""
+    """QF108 on tst_fixedwaits: the fixed waits before its checks become
+    QTRY_* checks and the fixed program still passes. How much faster it
+    runs is measured in benchmarks/README.md ("QF108 on tst_fixedwaits"),
+    not asserted here: a unit test does not time the machine."""
     assert program["fixed_source"].count("_WITH_TIMEOUT(") == 4
     assert "QTest::qWait(300);\n    QCOMPARE(spy.count(), 1)" in program["fixed_source"]  # unsafe: not by default
-    original = _run_ms(program["original"], tmp_path)
+    original = _run_ms(program["original"], tmp_path)  # each asserts its program passes
     fixed = _run_ms(program["fixed"], tmp_path)
-    assert original >= 3800, f"the original should sleep its fixed waits ({original} ms)"
-    assert fixed * 2 < original, f"fixed {fixed} ms, original {original} ms"
+    print(f"tst_fixedwaits (QtTest Totals): original {original} ms, fixed {fixed} ms")
