@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Generator, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import IO, Union
@@ -119,56 +119,60 @@ def paths_touched(items: Iterable[FileFixes]) -> set[Path]:
     return {e.path for item in items for fix, _ in item.fixes for e in fix.edits}
 
 
-def review(items: Sequence[FileFixes], sources: Mapping[Path, bytes]) -> Generator[Event, Decision | None, None]:
-    """Yield each fix for a decision; yield FileDone when a file is answered.
+@dataclass
+class _Answered:
+    """What the user said about one file's fixes."""
 
-    `sources` holds the analysed bytes of every path the fixes edit. Send a
-    Decision after a Proposal; anything (None) after the other events.
-    """
-    accepted: list[tuple[Fix, tuple[Finding, ...]]] = []
-    edits: dict[Path, list[Edit]] = {}
-    # What each path holds if every write so far succeeded.
-    on_disk: dict[Path, bytes] = dict(sources)
+    mine: list[tuple[Fix, tuple[Finding, ...]]] = field(default_factory=list)
+    skipped: int = 0
+    withdrawn: int = 0
+    quit: bool = False
 
-    def current(path: Path) -> bytes:
-        return apply_edits(sources[path], edits.get(path, ()))
 
-    def changes_of(fix: Fix) -> tuple[Change, ...]:
+class _Review:
+    """The state of one review: the fixes accepted so far and what each
+    path holds if every write so far succeeded."""
+
+    def __init__(self, sources: Mapping[Path, bytes]) -> None:
+        self.sources = sources
+        self.accepted: list[tuple[Fix, tuple[Finding, ...]]] = []
+        self.edits: dict[Path, list[Edit]] = {}
+        self.on_disk: dict[Path, bytes] = dict(sources)
+
+    def changes_of(self, fix: Fix) -> tuple[Change, ...]:
         # Against the analysed file, as `git add -p` shows hunks against the
         # index: line numbers agree with the findings' locations. Edits some
         # accepted fix already makes (a shared helper) are not shown again.
         out = []
         for path in sorted({e.path for e in fix.edits}, key=str):
-            done = set(edits.get(path, ()))
+            done = set(self.edits.get(path, ()))
             new = [e for e in fix.edits if e.path == path and e not in done]
-            before = sources[path]
+            before = self.sources[path]
             after = apply_edits(before, new)
             if before != after:
                 out.append(Change(path, before, after))
         return tuple(out)
 
-    def accept(fix: Fix, findings: tuple[Finding, ...]) -> None:
-        accepted.append((fix, findings))
+    def accept(self, fix: Fix, findings: tuple[Finding, ...], answered: _Answered) -> None:
+        self.accepted.append((fix, findings))
+        answered.mine.append((fix, findings))
         for e in fix.edits:
-            edits.setdefault(e.path, []).append(e)
+            self.edits.setdefault(e.path, []).append(e)
 
-    for item in items:
-        mine: list[tuple[Fix, tuple[Finding, ...]]] = []
-        skipped = withdrawn = 0
+    def ask(self, item: FileFixes) -> Generator[Event, Decision | None, _Answered]:
+        answered = _Answered()
         rest: Decision | None = None
-        quit_ = False
         for number, (fix, findings) in enumerate(item.fixes, 1):
-            clash = next((fs for a, fs in accepted if a.conflicts_with(fix)), None)
+            clash = next((fs for a, fs in self.accepted if a.conflicts_with(fix)), None)
             if clash is not None:
-                withdrawn += 1
+                answered.withdrawn += 1
                 yield Withdrawn(item.path, fix, findings, clash)
                 continue
-            changes = changes_of(fix)
+            changes = self.changes_of(fix)
             if not changes:
                 # Everything it does is already accepted (the same helper
                 # and include from another fix): nothing left to ask about.
-                accept(fix, findings)
-                mine.append((fix, findings))
+                self.accept(fix, findings, answered)
                 continue
             decision = rest
             if decision is None:
@@ -176,31 +180,45 @@ def review(items: Sequence[FileFixes], sources: Mapping[Path, bytes]) -> Generat
                 if not isinstance(decision, Decision):
                     raise TypeError(f"send a Decision after a Proposal, not {decision!r}")
             if decision in (Decision.APPLY, Decision.APPLY_REST):
-                accept(fix, findings)
-                mine.append((fix, findings))
+                self.accept(fix, findings, answered)
             else:
-                skipped += 1
+                answered.skipped += 1
             if decision in (Decision.APPLY_REST, Decision.SKIP_REST):
                 rest = decision
             if decision is Decision.QUIT:
-                quit_ = True
+                answered.quit = True
                 break
+        return answered
+
+    def done(self, item: FileFixes, answered: _Answered) -> FileDone:
         writes = []
-        for path in sorted({e.path for fix, _ in mine for e in fix.edits}, key=str):
-            new = current(path)
-            if new != on_disk[path]:
-                writes.append(Change(path, on_disk[path], new))
-                on_disk[path] = new
-        yield FileDone(
+        for path in sorted({e.path for fix, _ in answered.mine for e in fix.edits}, key=str):
+            new = apply_edits(self.sources[path], self.edits.get(path, ()))
+            if new != self.on_disk[path]:
+                writes.append(Change(path, self.on_disk[path], new))
+                self.on_disk[path] = new
+        return FileDone(
             item.path,
             tuple(writes),
-            tuple(fix for fix, _ in mine),
-            tuple(f for _, fs in mine for f in fs),
-            skipped,
-            withdrawn,
-            quit_,
+            tuple(fix for fix, _ in answered.mine),
+            tuple(f for _, fs in answered.mine for f in fs),
+            answered.skipped,
+            answered.withdrawn,
+            answered.quit,
         )
-        if quit_:
+
+
+def review(items: Sequence[FileFixes], sources: Mapping[Path, bytes]) -> Generator[Event, Decision | None, None]:
+    """Yield each fix for a decision; yield FileDone when a file is answered.
+
+    `sources` holds the analysed bytes of every path the fixes edit. Send a
+    Decision after a Proposal; anything (None) after the other events.
+    """
+    state = _Review(sources)
+    for item in items:
+        answered = yield from state.ask(item)
+        yield state.done(item, answered)
+        if answered.quit:
             return
 
 
@@ -380,6 +398,23 @@ def _write(done: FileDone, tally: Tally, out: IO[str], err: IO[str]) -> None:
         out.write(f"{display_path(done.path)}: no fix applied\n")
 
 
+def _sources(results: Sequence[FileResult], items: Sequence[FileFixes]) -> dict[Path, bytes]:
+    """The analysed bytes of every file a fix edits (a header edited from a
+    .cpp's translation unit is read here)."""
+    sources = {r.path: r.source for r in results if r.source is not None}
+    for path in paths_touched(items) - sources.keys():
+        sources[path] = read_source(path)
+    return sources
+
+
+def _withdrawn_note(event: Withdrawn) -> str:
+    f, c = event.findings[0], event.clash[0]
+    return (
+        f"note: {f.code} fix at {display_path(f.path)}:{f.line}:{f.column} withdrawn: it overlaps "
+        f"the accepted {c.code} fix at {display_path(c.path)}:{c.line}:{c.column}\n"
+    )
+
+
 def run_review(
     results: Sequence[FileResult],
     unsafe: bool,
@@ -398,10 +433,8 @@ def run_review(
     if not items:
         err.write("nothing to fix\n")
         return 0
-    sources = {r.path: r.source for r in results if r.source is not None}
     try:
-        for path in paths_touched(items) - sources.keys():
-            sources[path] = read_source(path)  # a header edited from a .cpp's translation unit
+        sources = _sources(results, items)
     except (OSError, ValueError) as exc:
         err.write(f"qtfix: error: cannot read a file a fix edits: {exc}\n")
         return 2
@@ -418,11 +451,7 @@ def run_review(
                 out.write("\n" + render(event, color))
                 reply = _ask(event, answers, out)
             elif isinstance(event, Withdrawn):
-                f, c = event.findings[0], event.clash[0]
-                out.write(
-                    f"note: {f.code} fix at {display_path(f.path)}:{f.line}:{f.column} withdrawn: it overlaps "
-                    f"the accepted {c.code} fix at {display_path(c.path)}:{c.line}:{c.column}\n"
-                )
+                out.write(_withdrawn_note(event))
             elif isinstance(event, FileDone):
                 current = None  # answered: from here on it is written whole or not at all
                 _write(event, tally, out, err)
