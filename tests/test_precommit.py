@@ -53,7 +53,7 @@ def manifest() -> dict[str, dict]:
 
 def test_the_manifest_declares_the_hooks():
     hooks = manifest()
-    assert hooks["qtfix"]["entry"] == "qtfix check" and hooks["qtfix"]["types"] == ["c++"]
+    assert hooks["qtfix-check"]["entry"] == "qtfix check" and hooks["qtfix-check"]["types"] == ["c++"]
     assert hooks["qtfix-fix"]["entry"] == "qtfix apply"
     assert all(h["language"] == "python" for h in hooks.values())  # installable from the repository
 
@@ -97,7 +97,7 @@ def commits(repo: Path, env: dict[str, str]) -> int:
 
 
 def test_a_commit_with_a_finding_fails_and_a_clean_one_passes(tmp_path, environment):
-    repo = repository(tmp_path / "r", environment, "qtfix")
+    repo = repository(tmp_path / "r", environment, "qtfix-check")
     res = commit(repo, environment, BUSY)
     assert res.returncode != 0, res.stdout + res.stderr
     out = res.stdout + res.stderr  # git shows the hook's output on stderr
