@@ -10,6 +10,7 @@ what is tested.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shlex
@@ -197,3 +198,29 @@ def test_quick_start_script_runs_end_to_end_in_an_active_virtualenv(tmp_path):
     assert "\n+++ b/examples/legacy_tests/" in res.stdout
     assert "installing" not in res.stderr, "a package was missing on a machine .ci/run set up"
     assert "using the virtualenv ./.venv" not in res.stderr, "the Python first on PATH was not used"
+
+
+def test_using_qtfix_in_ci_runs_verbatim_and_the_gate_fails_on_a_new_finding(tmp_path):
+    section = README.read_text(encoding="utf-8").split("### Using qtfix in CI", 1)[1].split("\n### ", 1)[0]
+    (block,) = re.findall(r"^```sh\n(.*?)^```", section, re.MULTILINE | re.DOTALL)
+    commands = [line.split("   #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+    assert len(commands) == 4
+    tree = tmp_path / "project"
+    shutil.copytree(REPO / "examples" / "legacy_tests", tree)
+    env = {**os.environ, "QTFIX_CACHE_DIR": str(tmp_path / "cache")}
+
+    def run(command: str) -> subprocess.CompletedProcess:
+        command = command.replace("qtfix ", f"{shlex.quote(sys.executable)} -m qtfix ", 1)
+        return subprocess.run(command, shell=True, cwd=tree, env=env, capture_output=True, text=True, timeout=900)
+
+    for command in commands:
+        res = run(command)
+        assert res.returncode == 0, f"{command}\n{res.stdout}\n{res.stderr}"
+    assert json.loads((tree / "qtfix.sarif").read_text())["runs"][0]["results"] == []
+    target = tree / "tst_tcppoll.cpp"
+    target.write_bytes(target.read_bytes() + b'\n#include <QLocalServer>\nstatic bool extra(QLocalServer &s) { return s.listen("newname"); }\n')
+    gate, sarif = run(commands[2]), run(commands[3])
+    assert gate.returncode == 1, gate.stdout + gate.stderr
+    assert "QF104" in gate.stdout and "newname" in gate.stdout
+    results = json.loads((tree / "qtfix.sarif").read_text())["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["QF104"] and sarif.returncode == 1
