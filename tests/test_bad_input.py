@@ -267,3 +267,25 @@ def test_bad_files_in_a_directory_do_not_stop_apply(mixed_tree, cache_dir):
     fixed = (mixed_tree / "tst_b_good.cpp").read_bytes()
     assert b'server.listen(uniqueServerName(QStringLiteral("foo")))' in fixed
     assert sorted(after) == sorted(before), "files were created or removed"
+
+
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("QTFIX_MAX_FILE_SIZE", "abc", "qtfix: error: QTFIX_MAX_FILE_SIZE: 'ABC' is not a size (bytes, or with a K or M suffix: 512K, 8M)"),
+        ("QTFIX_MAX_FILE_SIZE", "8G", "qtfix: error: QTFIX_MAX_FILE_SIZE: '8G' is not a size (bytes, or with a K or M suffix: 512K, 8M)"),
+        ("QTFIX_CACHE_MAX_MB", "1.5", "qtfix: error: QTFIX_CACHE_MAX_MB: '1.5' is not a whole number of megabytes"),
+    ],
+)
+def test_an_unreadable_limit_in_the_environment_is_one_line(tmp_path, variable, value, message):
+    (tmp_path / "tst_good.cpp").write_bytes(GOOD)
+    res = subprocess.run([sys.executable, "-m", "qtfix", "check", "tst_good.cpp"], cwd=tmp_path, capture_output=True,
+                         text=True, env={**os.environ, variable: value}, timeout=120)
+    assert res.returncode == 2 and res.stderr.strip() == message and res.stdout == ""
+
+
+def test_a_readable_size_limit_is_used(tmp_path, cache_dir):
+    (tmp_path / "tst_good.cpp").write_bytes(GOOD + b"// padding\n" * 100)  # over 1 KB
+    res = subprocess.run([sys.executable, "-m", "qtfix", "check", "--no-pch", "--cache-dir", str(cache_dir), "tst_good.cpp"],
+                         cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "QTFIX_MAX_FILE_SIZE": "1K"}, timeout=300)
+    assert res.returncode == 2 and "too large" in res.stderr and "QTFIX_MAX_FILE_SIZE" in res.stderr

@@ -323,11 +323,13 @@ class ResultCache:
         return removed
 
 
+CACHE_MAX_ENV = "QTFIX_CACHE_MAX_MB"
+
+
 def cache_limit_bytes() -> int:
-    try:
-        return max(0, int(os.environ.get("QTFIX_CACHE_MAX_MB", DEFAULT_MAX_MB))) << 20
-    except ValueError:
-        return DEFAULT_MAX_MB << 20
+    """$QTFIX_CACHE_MAX_MB in bytes (the CLI refuses a bad value up front)."""
+    raw = os.environ.get(CACHE_MAX_ENV, "").strip()
+    return (int(raw) if raw.isdigit() else DEFAULT_MAX_MB) << 20
 
 
 STALE_TEMPORARY_S = 3600

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from . import __version__
 from .batch import Limits, Task, run_tasks
-from .cache import ResultCache, cache_limit_bytes, default_cache_dir, usable_cache_dir
+from .cache import CACHE_MAX_ENV, ResultCache, cache_limit_bytes, default_cache_dir, usable_cache_dir
 from .codemod import SUPPRESSION_CODES, Options, chosen, discover, select
 from .config import ConfigError, Finder, Given, resolve, show_settings
 from .pch import PchCache
@@ -36,7 +36,7 @@ from .export_fixes import to_yaml
 from .baseline import new_findings, write_baseline
 from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
-from .fileio import WriteError, write_atomically, write_output
+from .fileio import MAX_FILE_SIZE_ENV, WriteError, parse_size, write_atomically, write_output
 from .runner import FileResult, Plan, Settings, Status, plan
 from .ctest import BuildError, load_build
 from .prove import Files, Proof, Prover, proof_json, proof_markdown, prove
@@ -664,6 +664,21 @@ def root(
     version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")] = False,
 ) -> None:
     """Codemods for legacy Qt test suites."""
+    _check_environment()
+
+
+def _check_environment() -> None:
+    """A limit set in the environment that qtfix cannot read is a usage
+    error, not a silent default."""
+    size = os.environ.get(MAX_FILE_SIZE_ENV, "").strip()
+    if size:
+        try:
+            parse_size(size)
+        except ValueError as exc:
+            raise fail(f"{MAX_FILE_SIZE_ENV}: {exc}") from None
+    mb = os.environ.get(CACHE_MAX_ENV, "").strip()
+    if mb and not mb.isdigit():
+        raise fail(f"{CACHE_MAX_ENV}: {mb!r} is not a whole number of megabytes")
 
 
 def _spelled_out(argv: list[str]) -> list[str]:

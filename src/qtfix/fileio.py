@@ -54,13 +54,21 @@ def kind_of(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def max_file_size() -> int:
-    raw = os.environ.get(MAX_FILE_SIZE_ENV, "").strip().upper()
-    if not raw:
-        return DEFAULT_MAX_FILE_SIZE
+def parse_size(raw: str) -> int:
+    """Bytes from '1048576', '512K' or '2M'; ValueError otherwise."""
+    raw = raw.strip().upper()
     scale = {"K": 1024, "M": 1024 * 1024}.get(raw[-1:], 1)
+    digits = raw[:-1] if scale != 1 else raw
+    if not digits.isdigit():
+        raise ValueError(f"{raw!r} is not a size (bytes, or with a K or M suffix: 512K, 8M)")
+    return int(digits) * scale
+
+
+def max_file_size() -> int:
+    """$QTFIX_MAX_FILE_SIZE (the CLI refuses a bad value up front), else 2 MB."""
+    raw = os.environ.get(MAX_FILE_SIZE_ENV, "").strip()
     try:
-        return int(raw.rstrip("KM")) * scale
+        return parse_size(raw) if raw else DEFAULT_MAX_FILE_SIZE
     except ValueError:
         return DEFAULT_MAX_FILE_SIZE
 
