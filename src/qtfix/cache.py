@@ -326,10 +326,21 @@ class ResultCache:
 CACHE_MAX_ENV = "QTFIX_CACHE_MAX_MB"
 
 
+def parse_cache_limit(raw: str) -> int:
+    """Bytes from a whole number of megabytes; ValueError otherwise."""
+    raw = raw.strip()
+    if not raw.isdigit():
+        raise ValueError(f"{raw!r} is not a whole number of megabytes")
+    return int(raw) << 20
+
+
 def cache_limit_bytes() -> int:
     """$QTFIX_CACHE_MAX_MB in bytes (the CLI refuses a bad value up front)."""
     raw = os.environ.get(CACHE_MAX_ENV, "").strip()
-    return (int(raw) if raw.isdigit() else DEFAULT_MAX_MB) << 20
+    try:
+        return parse_cache_limit(raw) if raw else DEFAULT_MAX_MB << 20
+    except ValueError:
+        return DEFAULT_MAX_MB << 20
 
 
 STALE_TEMPORARY_S = 3600

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from . import __version__
 from .batch import Limits, Task, run_tasks
-from .cache import CACHE_MAX_ENV, ResultCache, cache_limit_bytes, default_cache_dir, usable_cache_dir
+from .cache import CACHE_MAX_ENV, ResultCache, cache_limit_bytes, default_cache_dir, parse_cache_limit, usable_cache_dir
 from .codemod import SUPPRESSION_CODES, Options, chosen, discover, select
 from .config import ConfigError, Finder, Given, resolve, show_settings
 from .pch import PchCache
@@ -670,15 +670,13 @@ def root(
 def _check_environment() -> None:
     """A limit set in the environment that qtfix cannot read is a usage
     error, not a silent default."""
-    size = os.environ.get(MAX_FILE_SIZE_ENV, "").strip()
-    if size:
+    for variable, parse in ((MAX_FILE_SIZE_ENV, parse_size), (CACHE_MAX_ENV, parse_cache_limit)):
+        raw = os.environ.get(variable, "").strip()
         try:
-            parse_size(size)
+            if raw:
+                parse(raw)
         except ValueError as exc:
-            raise fail(f"{MAX_FILE_SIZE_ENV}: {exc}") from None
-    mb = os.environ.get(CACHE_MAX_ENV, "").strip()
-    if mb and not mb.isdigit():
-        raise fail(f"{CACHE_MAX_ENV}: {mb!r} is not a whole number of megabytes")
+            raise fail(f"{variable}: {exc}") from None
 
 
 def _spelled_out(argv: list[str]) -> list[str]:

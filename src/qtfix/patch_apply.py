@@ -222,12 +222,10 @@ def read_patch(text: str) -> list[Section]:
 
 def _section(number: int, f: unidiff.PatchedFile, lines: list[str]) -> Section:
     old, new = _strip_prefix(_file_name(f.source_file), _file_name(f.target_file))
-    hunks = tuple(_hunk(h, lines) for h in f)
+    hunks = tuple(_hunk(h, lines, new or old) for h in f)
     git = f.diff_line_no is not None and lines[f.diff_line_no - 1].startswith("diff --git ")
     if not hunks and not f.is_binary_file and not git:
         raise PatchError(f"file {new or old}: no hunks after its ---/+++ lines")
-    if hunks:
-        _check_hunk_ends(f, lines, new or old)
     modes = (f.source_mode, f.target_mode)
     return Section(
         number,
@@ -242,7 +240,7 @@ def _section(number: int, f: unidiff.PatchedFile, lines: list[str]) -> Section:
     )
 
 
-def _hunk(h: unidiff.Hunk, lines: list[str]) -> Hunk:
+def _hunk(h: unidiff.Hunk, lines: list[str], name: str | None) -> Hunk:
     old: list[str] = []
     new: list[str] = []
     endings: set[str] = set()
@@ -261,10 +259,13 @@ def _hunk(h: unidiff.Hunk, lines: list[str]) -> Hunk:
         last = [old, new] if kind == " " else [old] if kind == "-" else [new]
         for target in last:
             target.append(text)
-    first = next((l.diff_line_no for l in h if l.diff_line_no), 0)
-    header = _HUNK.match(lines[first - 2]) if first >= 2 else None
+    numbers = [l.diff_line_no for l in h if l.diff_line_no]
+    match = _HUNK.match(lines[numbers[0] - 2]) if numbers and numbers[0] >= 2 else None
+    header = match.group(0) if match else f"@@ -{h.source_start},{h.source_length} +{h.target_start},{h.target_length} @@"
+    if numbers and _followed_by_hunk_lines(lines, numbers[-1]):
+        raise PatchError(f"file {name}: hunk {header} has more lines than its header says{_EDITED}")
     return Hunk(
-        header=header.group(0) if header else f"@@ -{h.source_start},{h.source_length} +{h.target_start},{h.target_length} @@",
+        header=header,
         old_start=h.source_start,
         old_count=h.source_length,
         new_start=h.target_start,
@@ -275,21 +276,15 @@ def _hunk(h: unidiff.Hunk, lines: list[str]) -> Hunk:
     )
 
 
-def _check_hunk_ends(f: unidiff.PatchedFile, lines: list[str], name: str | None) -> None:
+def _followed_by_hunk_lines(lines: list[str], end: int) -> bool:
     """unidiff stops a hunk at the counts in its header and reads whatever
-    follows as commentary; a '+', '-' or ' ' line right after a hunk means
-    the counts are wrong (a hand edit), and guessing would change the file
-    in a way nobody reviewed."""
-    for h in f:
-        numbers = [l.diff_line_no for l in h if l.diff_line_no]
-        if not numbers:
-            continue
-        i = max(numbers)  # the 0-based index of the line after the hunk
-        while i < len(lines) and lines[i].startswith(NO_NEWLINE_MARK):
-            i += 1
-        if i < len(lines) and _looks_like_hunk_line(lines, i):
-            header = _HUNK.match(lines[min(numbers) - 2])
-            raise PatchError(f"file {name}: hunk {header.group(0) if header else ''} has more lines than its header says{_EDITED}")
+    follows as commentary; a '+', '-' or ' ' line right after a hunk (line
+    index `end`, past any "\\ No newline" marker) means the counts are
+    wrong (a hand edit), and guessing would change the file in a way nobody
+    reviewed."""
+    while end < len(lines) and lines[end].startswith(NO_NEWLINE_MARK):
+        end += 1
+    return end < len(lines) and _looks_like_hunk_line(lines, end)
 
 
 def _looks_like_hunk_line(lines: list[str], i: int) -> bool:
