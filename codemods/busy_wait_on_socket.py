@@ -8,14 +8,11 @@ from clang.cindex import StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
 from qtfix.cpp import (enclosing_function, ensure_include, indentation_at, initializer, member_call, pointee_class,
-                       skip_space, smart_pointee_class, strip_implicit, text_between)
+                       skip_space, smart_pointee_class, statement_span, strip_implicit, text_between)
 from qtfix.edits import Edit, Fix, Safety
 from qtfix.parse import Cursor, CursorKind, Unit
-from qtfix.qt import SERVER_CLASSES, SOCKET_CLASSES, is_test_function, network_class
-EVENT_PUMPS = frozenset({"processEvents", "qWait"})
-# Sleeping never runs the event loop: the socket's state cannot change while
-# the loop sleeps, so such a loop only ends by luck (or through waitFor...).
-SLEEPS = frozenset({"msleep", "usleep", "sleep", "qSleep"})
+from qtfix.qt import SERVER_CLASSES, SOCKET_CLASSES, is_test_function, network_class, pause
+
 RETRY_CALLS = frozenset({"connectToServer", "connectToHost"})
 
 
@@ -35,7 +32,7 @@ class Wait:
 @dataclass(frozen=True)
 class BusyWait(Match):
     loop: Cursor
-    span: tuple[int, int]  # the loop's bytes
+    span: tuple[int, int]  # the loop statement's bytes, the body's `;` included
     form: str  # "while", "do" or "forever" (`for (;;)` / `while (true)` with `if (done) break;`)
     wait: Wait
     cond: Cursor | None  # the loop's condition (None for "forever")
@@ -136,8 +133,8 @@ class BusyWaitOnSocket(Codemod):
     def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[BusyWait]:
         for node in nodes:
             loop, parents = node.cursor, node.parents
-            span = unit.file_range(loop)
-            if span is None or unit.expansion_range(loop) != span:
+            span = statement_span(unit, loop)
+            if span is None:
                 continue  # a loop made by a macro (QTRY_*) or spelled in one
             found = self._match(unit, loop)
             if found is None:
@@ -362,9 +359,12 @@ class BusyWaitOnSocket(Codemod):
             call = strip_implicit(s)
             if call.kind != CursorKind.CALL_EXPR:
                 return None
-            if call.spelling in EVENT_PUMPS:
+            what = pause(call)
+            if what in ("events", "wait"):
                 kinds.add("events")
-            elif call.spelling in SLEEPS:
+            elif what == "sleep":
+                # sleeping never runs the event loop: the socket's state cannot
+                # change while the loop sleeps, so it only ends by luck
                 kinds.add("sleep")
             elif call.spelling in RETRY_CALLS and wait.call == "waitForConnected":
                 member = next(call.get_children(), None)
@@ -388,17 +388,8 @@ class BusyWaitOnSocket(Codemod):
         nl = unit.newline.decode()
         return f'if ({failure}){nl}{indent}    qWarning("{wait.call} failed: %s", {error});'
 
-    @staticmethod
-    def _statement_span(unit: Unit, span) -> tuple[int, int]:
-        start, end = span
-        if unit.source[end - 1 : end] not in (b"}", b";"):
-            semi = skip_space(unit.source, end)
-            if unit.source[semi : semi + 1] == b";":
-                end = semi + 1  # the body statement's `;` lies outside the loop's extent
-        return start, end
-
     def _blocking_edits(self, unit: Unit, span, wait: Wait, in_test: bool, timeout: int):
-        start, end = self._statement_span(unit, span)
+        start, end = span
         indent = indentation_at(unit, start)
         call = f"{wait.receiver}{wait.arrow}{wait.call}({timeout})"
         return [Edit.replacement(unit.path, start, end, self._check(unit, wait, call, f"!{call}", in_test, indent))]
@@ -406,7 +397,7 @@ class BusyWaitOnSocket(Codemod):
     def _qtry_edits(self, unit: Unit, span, wait: Wait, timeout: int):
         # QTRY_* waits by running the event loop, exactly as the loop's body
         # did, so a peer served by this thread still gets to answer.
-        start, end = self._statement_span(unit, span)
+        start, end = span
         error = f"qPrintable({wait.receiver}{wait.arrow}errorString())"
         return [Edit.replacement(unit.path, start, end, f"QTRY_VERIFY2_WITH_TIMEOUT({wait.done}, {error}, {timeout});")]
 
@@ -414,7 +405,7 @@ class BusyWaitOnSocket(Codemod):
         """Waiting for a whole line: one waitForReadyRead() may bring part of
         it, so wait again until canReadLine(), within one deadline; a failed
         wait (an error, the peer gone) ends it at once."""
-        start, end = self._statement_span(unit, span)
+        start, end = span
         nl = unit.newline.decode()
         indent = indentation_at(unit, start)
         inner = indent + "    "
@@ -432,7 +423,7 @@ class BusyWaitOnSocket(Codemod):
                        retry: bool):
         """A `do ... while` or `for (;;) { if (done) break; ... }` loop written
         again as the bounded `for` loop of the `while` form, its body kept."""
-        start, end = self._statement_span(unit, span)
+        start, end = span
         nl = unit.newline.decode()
         indent = indentation_at(unit, start)
         inner = indent + "    "
