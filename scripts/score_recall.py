@@ -171,7 +171,9 @@ def qt5_flags(src: Path, cpp: Path) -> list[str]:
     """What qmake's `QT = core network testlib` gives a Qt 5.15 test, private headers included."""
     version = next((p.name for p in (QT5 / "QtCore").iterdir() if p.name[:1].isdigit()), "")
     flags = ["c++", "-std=c++17", "-fPIC", "-DQT_CORE_LIB", "-DQT_NETWORK_LIB", "-DQT_TESTLIB_LIB",
-             f'-DSRCDIR="{cpp.parent}/"', f"-I{QT5_MKSPEC}", f"-I{QT5}"]
+             f'-DSRCDIR="{cpp.parent}/"',
+             "-Dqptraddr=quintptr",  # the CHERI fork's one addition to these tests (tst_qftp.cpp)
+             f"-I{QT5_MKSPEC}", f"-I{QT5}"]
     for module in ("QtCore", "QtNetwork", "QtTest", "QtConcurrent"):
         flags.append(f"-I{QT5 / module}")
         if version and (QT5 / module / version).is_dir():
