@@ -6,11 +6,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (call_arguments_text, code_without_comments, enclosing_function, enclosing_statement, ensure_include,
-                       expected_to_fail, insertion_point, may_be_written, skip_space, variable_references)
+from qtfix.cpp import (call_arguments_text, code_without_comments, enclosing_function, enclosing_named_function,
+                       enclosing_statement, ensure_include, expected_to_fail, function_label, insertion_point,
+                       may_be_written, skip_space, variable_references)
 from qtfix.edits import Edit, Fix, Safety
 from qtfix.parse import Cursor, CursorKind, Unit, file_location, identity, is_derived_from
-from qtfix.qt import LOCAL_CLASSES, SERVER_NAME_CALLS, is_helper_program
+from qtfix.qt import (LOCAL_CLASSES, SERVER_NAME_CALLS, Fetched, data_rows, fetched, is_helper_program,
+                      starts_process)
 HELPER = "uniqueServerName"
 # When the file already uses HELPER for something else (a function of its own
 # with another signature, a member that would hide a free function), the
@@ -62,6 +64,52 @@ class Use:
     # Why this use can have no fix whatever the others do (a `const char *`
     # variable, a macro defined in another file); "" when it can.
     reason: str = ""
+    held_in: Cursor | None = None  # the variable whose declaration holds the literal (reported there)
+    in_function: Cursor | None = None  # the enclosing named function
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a call's constant name is written: its value, the literal's
+    prefix, the text a fix rewrites (None: not editable), why this use alone
+    can have no fix ("" when it can), and the variable holding it."""
+
+    value: str
+    prefix: str
+    site: tuple[int, int] | None
+    reason: str = ""
+    holder: Cursor | None = None
+
+
+_COLLIDE = "parallel or killed runs of this test collide on it"
+
+
+def _message(value: str, use: Use, group: Sequence[Use]) -> str:
+    if use.held_in is None:
+        return f'hard-coded local server name "{value}": {_COLLIDE}'
+    key = identity(use.held_in)
+    calls = sum(1 for u in group if u.held_in is not None and identity(u.held_in) == key)
+    used = f"used by {calls} call{'s' if calls != 1 else ''}"
+    return f'hard-coded local server name "{value}" held in {use.held_in.spelling} ({used}): {_COLLIDE}'
+
+
+def _fetched_argument(unit: Unit, call: Cursor) -> Fetched | None:
+    """The data column the call's first argument reads, when it is a
+    variable declared by QFETCH (`QFETCH(QString, name); listen(name)`)."""
+    arguments = list(call.get_arguments())
+    if not arguments:
+        return None
+    text = unit.spelled_text(arguments[0]).strip()
+    ref = next((c for c in arguments[0].walk_preorder() if c.kind == CursorKind.DECL_REF_EXPR), None)
+    if ref is None or ref.spelling != text:
+        return None
+    return fetched(unit, ref.referenced)
+
+
+def _meant_to_fail(value: str) -> bool:
+    """A name a test passes to see the call fail: empty, a path or a name
+    with a separator, or longer than a socket path allows."""
+    return not value or "/" in value or "\\" in value or len(value) > 80
 
 
 def _constant(source: bytes, start: int, end: int):
@@ -111,9 +159,17 @@ class HardcodedServerName(Codemod):
       and which is never written after its declaration (no assignment,
       `+=`, non-const member call, non-const reference or address taken;
       a written variable is skipped silently);
-    - an object-like `#define NAME "foo"` named as the whole argument.
-    Names from `_data` rows (`QFETCH(QString, name)`), function parameters,
-    class members and anything computed are not followed (not reported).
+    - an object-like `#define NAME "foo"` named as the whole argument;
+    - a `QFETCH(QString, name)` variable: the rows of the test's `_data`
+      function (and of the data functions it calls) are read, and each row
+      whose value in that column is such a literal is reported at the row,
+      without a fix. Rows meant to fail are left alone: null, empty, a name
+      with a `/` or `\\`, longer than 80 characters, or computed.
+    A name held in a variable is reported once, at the declaration that
+    holds the literal (DESIGN.md: where a finding is reported), with the
+    number of calls that use it; a literal argument or a macro at each call.
+    Function parameters, class members and anything computed are not
+    followed (not reported).
 
     ## Why is this bad?
     A local server name is a machine-wide resource (a socket file in the temp
@@ -180,7 +236,12 @@ class HardcodedServerName(Codemod):
     a function call in its body would not compile there or would change
     that use), defined in another file or defined twice; and the "also
     used elsewhere" rule above, which counts the literals a fix rewrites
-    (one per variable or macro), not the calls. The helper and
+    (one per variable or macro), not the calls. Also with no fix: a name
+    used by a function that starts a program with QProcess, or spelled in
+    one (its arguments, its environment): the helper meets the test on the
+    name, and the reason says to make it unique once and pass it on the
+    command line or in the environment; and every data row (rewriting a
+    row may change what the other columns or the test compare). The helper and
     `#include <QUuid>` go after the file's includes, outside any `#if`
     block, so they exist on every platform.
     """
@@ -193,7 +254,25 @@ class HardcodedServerName(Codemod):
     kinds = frozenset({CursorKind.CALL_EXPR})
 
     def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[ServerName]:
-        uses = [use for node in nodes if (use := self._use(unit, node.cursor, node.parents)) is not None]
+        uses: list[Use] = []
+        rows: dict[int, ServerName] = {}
+        for node in nodes:
+            call, parents = node.cursor, node.parents
+            if not self._takes_name(call):
+                continue
+            column = _fetched_argument(unit, call)
+            if column is not None:
+                for row in self._rows(unit, parents, column):
+                    rows.setdefault(row.at, row)
+            elif (use := self._use(unit, call, parents)) is not None:
+                uses.append(use)
+        yield from self._groups(unit, uses, options)
+        yield from rows.values()
+
+    def _groups(self, unit: Unit, uses: list[Use], options: Options) -> Iterator[ServerName]:
+        """One finding per place that holds a name: the call's statement for
+        a literal argument (or the macro use), the declaration of the
+        variable that holds it; every use of one value fixed together."""
         by_site = defaultdict(list)
         for use in uses:
             if use.site is not None:
@@ -201,7 +280,6 @@ class HardcodedServerName(Codemod):
         by_value = defaultdict(list)
         for use in uses:
             by_value[use.value].append(use)
-        message = 'hard-coded local server name "{}": parallel or killed runs of this test collide on it'
         for value, group in by_value.items():
             positive = [u for u in group if not u.negated]
             if not positive:
@@ -215,25 +293,53 @@ class HardcodedServerName(Codemod):
             companions = [u for u in group if u.negated and u.function is not None and u.function in functions]
             together = tuple(positive + companions)
             reason = self._why_no_fix(unit, value, together, by_site, options.shared_literals)
+            reported: dict[int, Use] = {}
             for use in positive:
-                yield ServerName(unit.use_offset(use.statement), message.format(value), value, together, reason)
+                reported.setdefault(unit.use_offset(use.held_in or use.statement), use)
+            for at, use in reported.items():
+                yield ServerName(at, _message(value, use, group), value, together, reason)
+
+    def _rows(self, unit: Unit, parents, column: Fetched) -> Iterator[ServerName]:
+        """The data rows whose name a call reads through QFETCH: reported at
+        the row, with no fix; rows meant to fail are left alone."""
+        test = enclosing_named_function(parents)
+        if test is None or test.kind != CursorKind.CXX_METHOD or expected_to_fail(unit, parents):
+            return
+        for row in data_rows(unit, test, column):
+            span = (unit.file_range(row.value) or unit.expansion_range(row.value)) if row.value is not None else None
+            located = _constant(unit.source, *span) if span is not None else None
+            if located is None or _meant_to_fail(located[0]):
+                continue  # computed, null, empty, a path, over-long: not a name to collide on
+            value = located[0]
+            reason = (
+                f"the name comes from a data row that {function_label(test)} reads with QFETCH, and qtfix does "
+                f"not rewrite data rows: give this row a name made unique at run time by hand (for example "
+                f'QString("{value}-%1").arg(QCoreApplication::applicationPid())), and leave the rows meant to '
+                "fail (empty, null, a path, an over-long name) as they are"
+            )
+            message = f'hard-coded local server name "{value}" in data row {row.tag}: {_COLLIDE}'
+            yield ServerName(unit.use_offset(row.statement), message, value, (), reason)
+
+    def _takes_name(self, call: Cursor) -> bool:
+        """A server-name call of QLocalServer/QLocalSocket (or a subclass's
+        own method of that name) whose first parameter is a QString."""
+        method = call.referenced if call.spelling in SERVER_NAME_CALLS else None
+        if method is None or method.kind != CursorKind.CXX_METHOD or not self._is_local_class(method.semantic_parent):
+            return False
+        params = list(method.get_arguments())
+        return bool(params) and "QString" in params[0].type.spelling
 
     def _use(self, unit: Unit, call: Cursor, parents: tuple[Cursor, ...]) -> Use | None:
         """The use of a constant name by this call, if it is one."""
-        method = call.referenced if call.spelling in SERVER_NAME_CALLS else None
-        if method is None or method.kind != CursorKind.CXX_METHOD or not self._is_local_class(method.semantic_parent):
-            return None
-        params = list(method.get_arguments())
-        if not params or "QString" not in params[0].type.spelling:
-            return None
         located = self._literal_argument(unit, call)
-        if located is None or not located[0]:
+        if located is None or not located.value:
             return None  # computed; or `connectToServer("")`: nothing to collide on, the failure is the test
-        value, prefix, span, reason = located
         negated = expected_to_fail(unit, parents)  # `QVERIFY(!server.listen("foo"))`: the failure is the test
         function = enclosing_function(parents)
         statement = enclosing_statement(call, parents)
-        return Use(value, prefix, statement, span, negated, identity(function) if function else None, reason)
+        return Use(located.value, located.prefix, statement, located.site, negated,
+                   identity(function) if function else None, located.reason, located.holder,
+                   enclosing_named_function(parents))
 
     def fix(self, unit: Unit, match: ServerName, options: Options) -> Fix | NoFix:
         value, uses = match.value, match.uses
@@ -261,8 +367,8 @@ class HardcodedServerName(Codemod):
             return False
         return owner.spelling in LOCAL_CLASSES or any(is_derived_from(owner, base) for base in LOCAL_CLASSES)
 
-    def _literal_argument(self, unit: Unit, call):
-        """(value, prefix, fix site, reason) when the first argument is a
+    def _literal_argument(self, unit: Unit, call) -> Located | None:
+        """Where the name is written when the first argument is a
         constant name: the argument itself when it is a literal, else the
         literal that initializes the variable or the body of the macro it
         names. The site is None when that text is not editable; the reason
@@ -279,7 +385,7 @@ class HardcodedServerName(Codemod):
             if literal is None:
                 return None
             m = re.fullmatch(_LITERAL, literal.spelling)
-            return (m.group("value"), m.group("prefix") or "", None, "") if m else None
+            return Located(m.group("value"), m.group("prefix") or "", None) if m else None
         open_paren = skip_space(unit.source, span[1])
         args = call_arguments_text(unit.source, open_paren)
         if not args:
@@ -287,7 +393,7 @@ class HardcodedServerName(Codemod):
         start, end = args[0]
         located = _constant(unit.source, start, end)
         if located is not None:
-            return located + ("",)
+            return Located(*located)
         identifier = unit.text(start, end).strip()
         if not _IDENTIFIER.match(identifier):
             return None
@@ -340,11 +446,11 @@ class HardcodedServerName(Codemod):
         if not constant and any(may_be_written(ref, parents) for ref, parents in variable_references(unit, decl)):
             return None  # reassigned or modified: the name is not that literal everywhere
         if vtype.spelling in _QSTRING_TYPES:
-            return value, prefix, site, ""
-        return value, prefix, site, (
+            return Located(value, prefix, site, "", decl)
+        return Located(value, prefix, site, (
             f"the name is held in {decl.spelling}, a {decl.type.spelling}, which cannot hold a name made at run "
             f"time; make it a QString initialised with {HELPER}(QStringLiteral(\"{value}\")) by hand"
-        )
+        ), decl)
 
     @staticmethod
     def _macro_site(unit: Unit, name: str, argument: Cursor):
@@ -360,7 +466,7 @@ class HardcodedServerName(Codemod):
             if body.group("body").rstrip().endswith(b"\\"):
                 return None
             located = _constant(unit.source, body.start("body"), body.end("body"))
-            return located + ("",) if located else None
+            return Located(*located) if located else None
         literals = [c for c in argument.walk_preorder() if c.kind == CursorKind.STRING_LITERAL]
         if len(literals) != 1:
             return None
@@ -368,9 +474,8 @@ class HardcodedServerName(Codemod):
         if m is None:
             return None
         where = "defined in another file" if not defines else "defined more than once in this file"
-        return m.group("value"), m.group("prefix") or "", None, (
-            f"the name comes from the macro {name}, {where}; give it a unique name by hand"
-        )
+        return Located(m.group("value"), m.group("prefix") or "", None,
+                       f"the name comes from the macro {name}, {where}; give it a unique name by hand")
 
     @staticmethod
     def _why_no_fix(unit: Unit, value: str, uses: Sequence[Use], by_site, shared_literals: tuple[str, ...]) -> str:
@@ -388,6 +493,13 @@ class HardcodedServerName(Codemod):
                 "this file is a helper program (its own main(), no QtTest): a per-process unique name "
                 "cannot be shared with the test that starts it; pass the name on its command line or in "
                 "its environment instead"
+            )
+        starter = _process_starter(unit, value, uses)
+        if starter is not None:
+            return (
+                f"{function_label(starter)} starts a helper process (QProcess) that may use the name "
+                f'"{value}", and a name made unique in this process would not reach it: make the name unique '
+                "once here and pass it to the helper on its command line or in its environment"
             )
         sites = {u.site for u in uses}
         code = code_without_comments(unit.source)
@@ -412,6 +524,25 @@ class HardcodedServerName(Codemod):
                 "it to the helper on its command line or in its environment"
             )
         return ""
+
+
+def _process_starter(unit: Unit, value: str, uses: Sequence[Use]) -> Cursor | None:
+    """A function that starts a program with QProcess and uses the name: a
+    function with one of the uses, or one whose code spells the literal
+    (in the helper's arguments or environment)."""
+    functions = {identity(u.in_function): u.in_function for u in uses if u.in_function is not None}
+    found = next((f for f in functions.values() if starts_process(f)), None)
+    if found is not None:
+        return found
+    literal = f'"{value}"'.encode()
+    code = code_without_comments(unit.source)
+    if code.count(literal) <= len({u.site for u in uses}):
+        return None  # the literal is nowhere else
+    for function, body in unit.function_bodies():
+        span = unit.file_range(body)
+        if span is not None and literal in code[span[0] : span[1]] and starts_process(function):
+            return function
+    return None
 
 
 def _helper_name(unit: Unit) -> tuple[str | None, bool, int]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from clang.cindex import TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (IMPLICIT, TYPE_REFERENCES, call_arguments_text, enclosing_function, enclosing_named_function,
-                       function_label, holder_of, initializer, is_factory_call, pointee_class, skip_space,
-                       strip_implicit)
+from qtfix.cpp import (IMPLICIT, call_arguments_text, enclosing_function, enclosing_named_function, function_label,
+                       holder_of, holds_no_object, initializer, is_factory_call, pointee_class, skip_space,
+                       stored_values, strip_implicit)
 from qtfix.edits import Edit, Fix, Safety
 from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, identity, is_derived_from
 from qtfix.qt import (
@@ -115,9 +115,14 @@ class IgnoredSocketResult(Codemod):
     wrappers included), called directly, through a pointer or a
     `QScopedPointer`. A user method that happens to be called `write` and
     returns `void` has no result to ignore. A `QIODevice` pointer or
-    reference counts only when it is a local variable initialised from a
-    socket; `QBuffer`, `QFile`, `QProcess`, a device parameter or a device
-    from elsewhere (`QNetworkDiskCache::prepare()`) are not covered.
+    reference counts only when every value it is given is a socket: a
+    variable or a data member of this file (or an element of an array of
+    them, `QIODevice *endPoints[2]`), followed through its initializer, a
+    constructor's member initializer and each assignment (`dev = &socket;`,
+    `endPoints[0] = active;`), null pointers aside. One that is also given
+    a `QBuffer`, whose address is taken or that is bound to a non-const
+    reference, a device parameter, or a device from elsewhere
+    (`QNetworkDiskCache::prepare()`) is not covered.
 
     ## Why is this bad?
     These calls report failure only through their result. When a test drops
@@ -367,7 +372,7 @@ def _receiver(unit: Unit, call: Cursor, parents) -> Receiver | None:
         return None
     decl = pointee_class(inner.type)
     if decl is not None and decl.spelling == "QIODevice":
-        decl = _socket_behind(shown)  # a socket handed around as its base class
+        decl = _socket_behind(unit, shown)  # a socket handed around as its base class
     if decl is None or not network_class(decl):
         return None
     text = unit.spelled_text(shown).strip()
@@ -394,24 +399,34 @@ def _socket_member(method: Cursor) -> bool:
     return cls.spelling == "QIODevice" or network_class(cls)
 
 
-def _socket_behind(expr: Cursor) -> Cursor | None:
-    """The socket class of the object a QIODevice pointer or reference holds,
-    when that is known: a local variable initialised from a socket. A
-    parameter or a device from elsewhere (a buffer, a file, a cache device)
-    is not known to be a socket."""
+def _socket_behind(unit: Unit, expr: Cursor) -> Cursor | None:
+    """The socket class of the object a QIODevice pointer or reference
+    holds, when that is known: a variable or data member of this file (an
+    element of an array of them included) whose every value, from its
+    initializer, a constructor or an assignment, is a socket (null pointers
+    aside). A parameter, or a device from elsewhere (a buffer, a file, a
+    cache device), is not known to be a socket."""
     expr = strip_implicit(expr)
-    if expr.kind != CursorKind.DECL_REF_EXPR:
+    if expr.kind == CursorKind.ARRAY_SUBSCRIPT_EXPR:
+        expr = strip_implicit(next(expr.get_children()))
+    if expr.kind not in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR):
         return None
-    var = expr.referenced
-    if var is None or var.kind != CursorKind.VAR_DECL:
+    values = stored_values(unit, expr.referenced)
+    classes = [_class_of(v) for v in values or () if not holds_no_object(v)]
+    if not classes or not all(network_class(c) for c in classes):
         return None
-    init = next((c for c in reversed(list(var.get_children())) if c.kind not in TYPE_REFERENCES), None)
-    while init is not None:
-        decl = pointee_class(init.type)
+    return classes[0]
+
+
+def _class_of(value: Cursor) -> Cursor | None:
+    """The class of the object a pointer or reference value is, looking
+    through its conversions to QIODevice."""
+    while value is not None:
+        decl = pointee_class(value.type)
         if decl is not None and decl.spelling != "QIODevice":
-            return decl if network_class(decl) else None
-        children = list(init.get_children())
-        init = children[0] if init.kind in IMPLICIT and len(children) == 1 else None
+            return decl
+        children = list(value.get_children())
+        value = children[0] if value.kind in IMPLICIT and len(children) == 1 else None
     return None
 
 

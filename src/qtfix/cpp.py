@@ -605,3 +605,99 @@ def macro_arguments(unit: Unit, use: MacroUse, expansion: Cursor) -> tuple[Macro
             (c for span, c in spelled if span[0] == s and span[1] <= e), None)
         found.append(MacroArgument((s, e), cursor))
     return tuple(found)
+
+
+# -- what a variable holds ---------------------------------------------------------
+
+_HOLDERS = (CursorKind.VAR_DECL, CursorKind.FIELD_DECL)
+
+
+def stored_values(unit: Unit, decl: Cursor) -> tuple[Cursor, ...] | None:
+    """Every value a variable or data member of the main file is given: its
+    initializer (each element of a braced one), a constructor's member
+    initializer, and the right side of each plain assignment to it or to an
+    element of it (`p = v`, `a[i] = v`, `obj.m = v`). None when a use may
+    change it another way (its address taken, a non-const reference bound
+    to it, `++`, a compound assignment), or when other translation units
+    may assign it: then what it holds is not known."""
+    if decl is None or decl.kind not in _HOLDERS or unit.file_range(decl) is None:
+        return None
+    if decl.kind == CursorKind.VAR_DECL and decl.semantic_parent.kind in (
+            CursorKind.TRANSLATION_UNIT, CursorKind.NAMESPACE) and str(decl.linkage).endswith("EXTERNAL"):
+        return None
+    return unit.once(_stored_values, decl)
+
+
+def _stored_values(unit: Unit, decl: Cursor) -> tuple[Cursor, ...] | None:
+    key = identity(decl.canonical)
+    values = list(_initial_values(decl))
+    for c, parents in unit.walk():
+        if c.kind not in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR, CursorKind.MEMBER_REF):
+            continue
+        target = c.referenced
+        if target is None or target.kind not in _HOLDERS or identity(target.canonical) != key:
+            continue
+        if c.kind == CursorKind.MEMBER_REF:  # `Ctor() : m(v)`: the value follows the name
+            siblings = list(parents[-1].get_children()) if parents else []
+            at = next((i for i, s in enumerate(siblings) if identity(s) == identity(c)), None)
+            if at is None or at + 1 >= len(siblings):
+                return None
+            values.extend(_elements(siblings[at + 1]))
+            continue
+        value = _assigned_value(unit, c, parents)
+        if value is None:
+            return None
+        if value is not _READ:
+            values.extend(_elements(value))
+    return tuple(values)
+
+
+_READ = object()  # a use that only reads the variable
+
+
+def _initial_values(decl: Cursor) -> list[Cursor]:
+    children = [c for c in decl.get_children() if c.kind not in TYPE_REFERENCES]
+    if not children:
+        return []
+    init = children[-1]
+    if decl.type.get_canonical().kind == TypeKind.CONSTANTARRAY and init.kind != CursorKind.INIT_LIST_EXPR:
+        return []  # only the array's size
+    return _elements(init)
+
+
+def _elements(value: Cursor) -> list[Cursor]:
+    """The values a braced initializer holds, the value a chained
+    assignment stores (`a = b = v`), or the value itself."""
+    value = strip_implicit(value)
+    if value.kind == CursorKind.INIT_LIST_EXPR:
+        return [e for c in value.get_children() for e in _elements(c)]
+    if value.kind == CursorKind.BINARY_OPERATOR and is_assignment(value):
+        return _elements(list(value.get_children())[1])
+    return [value]
+
+
+def _assigned_value(unit: Unit, ref: Cursor, parents: tuple[Cursor, ...]):
+    """The right side when this use is the target of a plain assignment,
+    _READ when it only reads the variable, None when it may change it
+    another way."""
+    child, i = ref, len(parents) - 1
+    while i >= 0:
+        holder = parents[i]
+        first = next(holder.get_children(), None)
+        on_left = first is not None and identity(first) == identity(child)
+        if holder.kind in IMPLICIT or holder.kind == CursorKind.ARRAY_SUBSCRIPT_EXPR and on_left:
+            child, i = holder, i - 1
+            continue
+        if holder.kind == CursorKind.BINARY_OPERATOR and is_assignment(holder):
+            return list(holder.get_children())[1] if on_left else _READ
+        if holder.kind == CursorKind.COMPOUND_ASSIGNMENT_OPERATOR:
+            return None if on_left else _READ
+        if holder.kind == CursorKind.UNARY_OPERATOR:
+            changes = unary_operator(unit, holder) == "&" or _INCREMENT.search(unit.spelled_text(holder))
+            return None if changes else _READ
+        if holder.kind == CursorKind.CALL_EXPR and binds_to_reference(holder, child):
+            return None
+        if holder.kind == CursorKind.VAR_DECL and holder.type.get_canonical().kind == TypeKind.LVALUEREFERENCE:
+            return None if not is_const_view(holder.type.get_canonical().get_pointee()) else _READ
+        return _READ
+    return _READ

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from clang.cindex import TypeKind
 
 from .cpp import enclosing_function, enclosing_named_function, strip_implicit
-from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, is_derived_from
+from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, identity, is_derived_from
 
 __all__ = ["enclosing_function", "enclosing_named_function"]  # where codemods used to find them
 
@@ -498,3 +498,109 @@ def pause(call: Cursor) -> str:
     if call.spelling in SLEEP_CALLS and (owner.spelling in ("QThread", "QTest") or owner.kind in _GLOBAL):
         return "sleep"
     return "events" if call.spelling == "processEvents" and owner.spelling == "QCoreApplication" else ""
+
+
+# -- data rows ----------------------------------------------------------------------
+
+_FETCH_MACROS = {"QFETCH": False, "QFETCH_GLOBAL": True}
+_ROW_CALLS = frozenset({"newRow", "addRow"})
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A variable declared by `QFETCH(Type, name)` (or QFETCH_GLOBAL)."""
+
+    column: str
+    global_data: bool  # QFETCH_GLOBAL: the rows are initTestCase_data's
+
+
+@dataclass(frozen=True)
+class DataRow:
+    """One `QTest::newRow(tag) << a << b ...` (or addRow) statement, and its
+    value for one column (None when the row has no value there)."""
+
+    statement: Cursor  # the whole `<<` chain
+    tag: str  # the row's name as spelled ("" when not a literal)
+    value: Cursor | None
+
+
+def fetched(unit: Unit, var: Cursor | None) -> Fetched | None:
+    """The data column a variable reads, when QFETCH declared it."""
+    if var is None or var.kind != CursorKind.VAR_DECL:
+        return None
+    span = unit.expansion_range(var)
+    use = next((m for m in unit.macro_uses if span is not None and m.start == span[0]), None)
+    if use is None or use.name not in _FETCH_MACROS:
+        return None
+    return Fetched(var.spelling, _FETCH_MACROS[use.name])
+
+
+def data_rows(unit: Unit, test: Cursor, column: Fetched) -> tuple[DataRow, ...]:
+    """The rows of the data function that feeds the test function `test`
+    (`test_data()`, or `initTestCase_data()` for QFETCH_GLOBAL), following
+    calls to other member functions of the class (`a_data() { b_data(); }`),
+    with each row's value in `column`. Empty when the data function is not
+    in this file or has no such column."""
+    cls = class_of_method(test.canonical)
+    if cls is None:
+        return ()
+    own = {m.canonical.get_usr(): m for m in member_function_definitions(cls)}
+    name = "initTestCase_data" if column.global_data else f"{test.spelling}_data"
+    start = next((m for m in own.values() if m.spelling == name), None)
+    columns: list[str] = []
+    chains: list[tuple[Cursor, Cursor, list[Cursor]]] = []
+    if start is not None:
+        _collect_rows(start, own, set(), columns, chains)
+    if column.column not in columns:
+        return ()
+    index = columns.index(column.column)
+    return tuple(DataRow(statement, _row_tag(unit, base), operands[index] if index < len(operands) else None)
+                 for statement, base, operands in chains)
+
+
+def _collect_rows(function: Cursor, own: dict, seen: set, columns: list, chains: list) -> None:
+    """Columns (in order) and outermost `<<` chains of a data function and
+    of the member functions it calls."""
+    seen.add(function.canonical.get_usr())
+    inner: set = set()
+    for c in function.walk_preorder():
+        if c.kind != CursorKind.CALL_EXPR:
+            continue
+        if c.spelling == "addColumn":
+            name = next((a for a in c.get_arguments() if a.kind != CursorKind.TYPE_REF), None)
+            literal = next((d for d in name.walk_preorder() if d.kind == CursorKind.STRING_LITERAL), None) if name else None
+            if literal is not None:
+                columns.append(literal.spelling.strip('"'))
+        elif c.spelling == "operator<<" and identity(c) not in inner:
+            base, operands = _flatten_row(c)
+            if base is not None:
+                chains.append((c, base, operands))
+                inner.update(identity(d) for d in c.walk_preorder() if d.kind == CursorKind.CALL_EXPR)
+        else:
+            callee = c.referenced
+            usr = callee.canonical.get_usr() if callee is not None and callee.kind == CursorKind.CXX_METHOD else ""
+            if usr in own and usr not in seen:
+                _collect_rows(own[usr], own, seen, columns, chains)
+
+
+def _flatten_row(chain: Cursor) -> tuple[Cursor | None, list[Cursor]]:
+    """(the newRow/addRow call, the values after it in order) of a
+    `QTest::newRow(tag) << a << b` chain; (None, []) for other `<<`."""
+    operands: list[Cursor] = []
+    node = chain
+    while node.kind == CursorKind.CALL_EXPR and node.spelling == "operator<<":
+        args = list(node.get_arguments())
+        if len(args) != 2:
+            return None, []
+        operands.insert(0, args[1])
+        node = strip_implicit(args[0])
+    if node.kind == CursorKind.CALL_EXPR and node.spelling in _ROW_CALLS:
+        owner = node.referenced.semantic_parent if node.referenced is not None else None
+        if owner is not None and owner.spelling == "QTest":
+            return node, operands
+    return None, []
+
+
+def _row_tag(unit: Unit, row_call: Cursor | None) -> str:
+    args = list(row_call.get_arguments()) if row_call is not None else []
+    return unit.spelled_text(args[0]).strip() if args else ""
