@@ -170,7 +170,7 @@ def prepare(tree: Tree, trees_dir: Path) -> None:
 def qt5_flags(src: Path, cpp: Path) -> list[str]:
     """What qmake's `QT = core network testlib` gives a Qt 5.15 test, private headers included."""
     version = next((p.name for p in (QT5 / "QtCore").iterdir() if p.name[:1].isdigit()), "")
-    flags = ["c++", "-std=c++17", "-fPIC", "-DQT_CORE_LIB", "-DQT_NETWORK_LIB", "-DQT_TESTLIB_LIB",
+    flags = ["c++", "-std=c++17", "-fPIC", "-DQT_CORE_LIB", "-DQT_NETWORK_LIB", "-DQT_TESTLIB_LIB", "-DQT_CONCURRENT_LIB",
              f'-DSRCDIR="{cpp.parent}/"',
              "-Dqptraddr=quintptr",  # the CHERI fork's one addition to these tests (tst_qftp.cpp)
              f"-I{QT5_MKSPEC}", f"-I{QT5}"]
