@@ -334,7 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"score_recall: {shlex.join(map(str, e.cmd))} failed (exit {e.returncode})", file=sys.stderr)
         return 2
     scores, unjudged, mismatched = score(labels, findings)
-    print(markdown(scores, unjudged, mismatched, statuses, head_commit()), end="")
+    default = ap.get_default("qtfix")
+    who = head_commit() if args.qtfix == default else f"{head_commit()} (scored with: {args.qtfix})"
+    print(markdown(scores, unjudged, mismatched, statuses, who), end="")
     if args.json:
         counts = {c: {"sites": s.sites, "tp": len(s.tp), "fn": len(s.fn), "fp": len(s.fp)} for c, s in scores.items()}
         args.json.write_text(json.dumps({
