@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from clang.cindex import StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (enclosing_function, ensure_include, indentation_at, initializer, member_call, pointee_class,
-                       skip_space, smart_pointee_class, statement_span, strip_implicit, text_between)
+from qtfix.cpp import (enclosing_function, ensure_include, function_label, has_side_effects, indentation_at,
+                       initializer, member_call, negation, pointee_class, skip_space, smart_pointee_class,
+                       statement_span, strip_implicit, text_between)
 from qtfix.edits import Edit, Fix, Safety
 from qtfix.parse import Cursor, CursorKind, Unit
-from qtfix.qt import SERVER_CLASSES, SOCKET_CLASSES, is_test_function, network_class, pause
+from qtfix.qt import (SERVER_CLASSES, SOCKET_CLASSES, clock_calls, in_benchmark, is_test_function, is_thread_run,
+                      network_class, pause)
 
 RETRY_CALLS = frozenset({"connectToServer", "connectToHost"})
+# Test functions whose subject is timing, where a bound would change the test.
+TIMING_NAMES = re.compile(r"(?i)stress|torture|timing|bench")
+# Reading a clock after the loop: the loop's duration is measured.
+CLOCK_READS = frozenset({"elapsed", "nsecsElapsed", "restart", "msecsTo", "secsTo", "now", "currentMSecsSinceEpoch",
+                         "currentDateTime", "currentTime", "remainingTime", "hasExpired"})
+QTRY_STEP = "it polls every 50 ms"
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,18 @@ class BusyWait(Match):
     in_test: bool  # in a QtTest test function: checks are QVERIFY2, else qWarning
 
 
+@dataclass(frozen=True)
+class Poll(Match):
+    """An unbounded loop that polls some other state (a future, a flag set by
+    another thread, a signal spy, a network object that is not a socket) by
+    sleeping or running the event loop."""
+
+    span: tuple[int, int]  # the loop statement's bytes
+    done: str  # the condition that ends the wait
+    shape: str  # "events" (runs the event loop) or "sleep"
+    no_fix_reason: str  # why no QTRY fix ("" when there is one)
+
+
 def _remedy(shape: str, wait: Wait, in_test: bool) -> str:
     if shape in ("empty", "sleep"):
         if wait.line:
@@ -68,6 +88,14 @@ class BusyWaitOnSocket(Codemod):
     `qApp->processEvents()`, `QTest::qWait(n)`), sleeps (`QThread::msleep`,
     `usleep`, `sleep`, `QTest::qSleep`, `::usleep`), or is the retry form that
     calls `connectToServer` again.
+
+    Also polling of any other state with the same loop shapes, when the body
+    only sleeps or runs the event loop: a future (`!future.isFinished()`,
+    `std::future::wait_for(0) != ready`), an atomic flag set by another
+    thread, a `QSignalSpy` (`spy.isEmpty()`), a network object that is not a
+    socket (QFtp's `hasPendingCommands() || currentCommand() != QFtp::None`),
+    and a socket whose condition the rules above do not know
+    (`bytesAvailable() < n`) when the body runs the event loop.
 
     ## Why is this bad?
     The loop has no bound: when the peer never comes (the server failed to
@@ -107,6 +135,15 @@ class BusyWaitOnSocket(Codemod):
     `qWarning`, since a QTest macro there would only return from the helper.
     The timeout comes from `--timeout` (default 5000 ms).
 
+    Polling of other state becomes, in a test function,
+    `QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 5000);` (the loop's
+    condition negated). It is reported without a fix in a helper (a QTRY
+    macro would return only from it: add a deadline and let the caller check
+    the outcome), and where the loop's timing is the subject: inside
+    `QBENCHMARK`, in a test function named as a stress, torture, timing or
+    benchmark test, or when a clock is read after the loop (`timer.elapsed()`):
+    QTRY polls every 50 ms, which would change what is measured.
+
     ## Fix safety
     Safe: each fix keeps what the loop did while waiting and only adds the
     bound. An empty or sleeping body never ran the event loop, so a blocking
@@ -121,16 +158,27 @@ class BusyWaitOnSocket(Codemod):
     thread, where sleeping is how to wait) or that is moved to a thread, and a
     sleeping or empty wait to leave `ConnectingState` (`waitForConnected()`
     would turn a refused connection, which that loop accepts, into a failure).
+
+    Polling other state: safe when the body ran the event loop
+    (`processEvents`, `qWait`), since QTRY waits the same way, only bounded;
+    unsafe when it only slept (`msleep`, `qSleep`, `usleep`): QTRY also runs
+    this thread's event loop while it waits, delivering queued signals and
+    timers earlier than the old loop, which delivered none. Not reported: a
+    condition that reads a clock or changes state (`++tries < 100`,
+    `tryLock()`), an empty body (a spin on an atomic is usually the timing
+    under test), a loop in a lambda or a thread's `run()` (a worker waiting
+    for its go or its stop flag), a socket polled by sleeping (the rules
+    above decide).
     """
 
     code = "QF103"
     name = "busy-wait-on-socket"
-    summary = "unbounded loop spinning on a socket/server state instead of a waitFor...() with a timeout"
+    summary = "unbounded loop spinning on a socket/server state or polling other state, instead of a bounded wait"
     safety = Safety.SAFE
 
     kinds = frozenset({CursorKind.WHILE_STMT, CursorKind.DO_STMT, CursorKind.FOR_STMT})
 
-    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[BusyWait]:
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[BusyWait | Poll]:
         for node in nodes:
             loop, parents = node.cursor, node.parents
             span = statement_span(unit, loop)
@@ -138,6 +186,9 @@ class BusyWaitOnSocket(Codemod):
                 continue  # a loop made by a macro (QTRY_*) or spelled in one
             found = self._match(unit, loop)
             if found is None:
+                poll = self._poll(unit, loop, parents, span)
+                if poll is not None:
+                    yield poll
                 continue
             form, wait, cond, body, statements = found
             shape = self._body_shape(unit, statements, wait)
@@ -151,8 +202,10 @@ class BusyWaitOnSocket(Codemod):
             yield BusyWait(unit.use_offset(loop), message, loop, span, form, wait, cond, body, tuple(statements),
                            shape, in_test)
 
-    def fix(self, unit: Unit, match: BusyWait, options: Options) -> Fix | NoFix:
+    def fix(self, unit: Unit, match: BusyWait | Poll, options: Options) -> Fix | NoFix:
         m, timeout = match, options.timeout_ms
+        if isinstance(m, Poll):
+            return self._poll_fix(unit, m, timeout)
         if m.shape in ("empty", "sleep"):
             if m.wait.line:
                 edits = self._line_edits(unit, m.span, m.wait, m.in_test, timeout)
@@ -172,33 +225,19 @@ class BusyWaitOnSocket(Codemod):
 
     def _match(self, unit: Unit, loop: Cursor):
         """(form, wait, cond, body, body statements) of a loop that spins
-        until a socket or server is ready: `while (pending) body`,
-        `do body while (pending);`, or `for (;;)` / `while (true)` whose
-        body starts or ends with `if (done) break;`."""
-        children = list(loop.get_children())
-        if loop.kind == CursorKind.WHILE_STMT and len(children) == 2:
-            cond, body = children
-            if unit.spelled_text(cond).strip() not in ("true", "1"):
-                wait = self._wait_for(unit, cond)
-                return ("while", wait, cond, body, _statements(body)) if wait else None
-        elif loop.kind == CursorKind.DO_STMT and len(children) == 2:
-            body, cond = children
-            wait = self._wait_for(unit, cond)
-            return ("do", wait, cond, body, _statements(body)) if wait else None
-        elif loop.kind == CursorKind.FOR_STMT and len(children) == 1:
-            body = children[0]
-            if not re.match(r"for\s*\(\s*;\s*;\s*\)", unit.spelled_text(loop)):
-                return None
-        else:
+        until a socket or server is ready (see `_loop` for the forms)."""
+        parts = _loop(unit, loop)
+        if parts is None:
             return None
-        statements = _statements(body)
-        for index in (0, -1):
-            if not statements:
-                return None
-            wait = self._break_when(unit, statements[index])
+        if parts.form != "forever":
+            wait = self._wait_for(unit, parts.cond)
+            return (parts.form, wait, parts.cond, parts.body, list(parts.statements)) if wait else None
+        statements = list(parts.statements)
+        for index in parts.breaks:
+            wait = self._done_when(unit, _break_condition(statements[index]))
             if wait is not None:
                 rest = statements[1:] if index == 0 else statements[:-1]
-                return "forever", wait, None, body, rest
+                return "forever", wait, None, parts.body, rest
         return None
 
     @staticmethod
@@ -226,19 +265,6 @@ class BusyWaitOnSocket(Codemod):
             return False
         body = unit.spelled_text(function)
         return not re.search(rf"\b{wait.receiver}\s*(->|\.)\s*moveToThread\b", body)
-
-    def _break_when(self, unit: Unit, stmt: Cursor) -> Wait | None:
-        """The wait of `if (done) break;` (no else)."""
-        if stmt.kind != CursorKind.IF_STMT:
-            return None
-        children = list(stmt.get_children())
-        if len(children) != 2:
-            return None
-        cond, then = children
-        then_statements = _statements(then)
-        if len(then_statements) != 1 or then_statements[0].kind != CursorKind.BREAK_STMT:
-            return None
-        return self._done_when(unit, cond)
 
     # -- matching ------------------------------------------------------------
 
@@ -354,30 +380,57 @@ class BusyWaitOnSocket(Codemod):
         'retry' (connects again)."""
         if not statements:
             return "empty"
-        kinds = set()
-        for s in statements:
-            call = strip_implicit(s)
-            if call.kind != CursorKind.CALL_EXPR:
+        call = strip_implicit(statements[0])
+        if len(statements) == 1 and call.kind == CursorKind.CALL_EXPR and call.spelling in RETRY_CALLS:
+            if wait.call != "waitForConnected":
                 return None
-            what = pause(call)
-            if what in ("events", "wait"):
-                kinds.add("events")
-            elif what == "sleep":
-                # sleeping never runs the event loop: the socket's state cannot
-                # change while the loop sleeps, so it only ends by luck
-                kinds.add("sleep")
-            elif call.spelling in RETRY_CALLS and wait.call == "waitForConnected":
-                member = next(call.get_children(), None)
-                base = next(member.get_children(), None) if member is not None else None
-                span = unit.file_range(base) if base is not None else None
-                if span is None or unit.text(*span) != wait.receiver:
-                    return None
-                kinds.add("retry")
-            else:
-                return None
-        if "retry" in kinds:
-            return "retry" if len(statements) == 1 else None
-        return "events" if "events" in kinds else "sleep"
+            member = next(call.get_children(), None)
+            base = next(member.get_children(), None) if member is not None else None
+            span = unit.file_range(base) if base is not None else None
+            return "retry" if span is not None and unit.text(*span) == wait.receiver else None
+        return _pause_shape(statements)
+
+    # -- polling other state ---------------------------------------------------
+
+    def _poll(self, unit: Unit, loop: Cursor, parents, span) -> Poll | None:
+        """An unbounded loop on a state that is not a socket's wait (the
+        socket rules decide those), whose body only sleeps or runs events."""
+        parts = _loop(unit, loop)
+        if parts is None:
+            return None
+        pending, done, rest = _poll_condition(parts)
+        cond = pending if pending is not None else done
+        if cond is None or has_side_effects(unit, cond) or next(clock_calls(cond), None) is not None:
+            return None  # counted, timed, or changing state on each test: already bounded
+        shape = _pause_shape(rest) if rest else None
+        if shape is None or shape == "sleep" and self._mentions_socket(unit, cond):
+            return None  # a socket polled by sleeping: the socket rules decide
+        function = enclosing_function(parents)
+        if function is None or function.kind == CursorKind.LAMBDA_EXPR or is_thread_run(function):
+            return None  # a worker waiting for its go: how workers wait
+        done_text = negation(unit, pending) if pending is not None else unit.spelled_text(done).strip()
+        reason = _no_qtry_reason(unit, loop, function, parents)
+        shown = f"'{done_text}'" if len(done_text) <= 60 else "its condition"
+        message = f"polling loop has no bound: it hangs the test when {shown} never becomes true; "
+        if reason:
+            message += "bound it with a deadline"
+        elif shape == "sleep":
+            message += "bound it with QTRY_VERIFY_WITH_TIMEOUT (which also runs this thread's events while it waits)"
+        else:
+            message += "bound it with QTRY_VERIFY_WITH_TIMEOUT, which keeps the event loop running"
+        return Poll(unit.use_offset(loop), message, span, done_text, shape, reason)
+
+    def _mentions_socket(self, unit: Unit, cond: Cursor) -> bool:
+        classes = SOCKET_CLASSES + SERVER_CLASSES
+        return any(c.kind == CursorKind.CALL_EXPR and self._receiver(unit, c, classes) for c in cond.walk_preorder())
+
+    def _poll_fix(self, unit: Unit, m: Poll, timeout: int) -> Fix | NoFix:
+        if m.no_fix_reason:
+            return NoFix(m.no_fix_reason)
+        done = f"({m.done})" if _top_level_comma(m.done) else m.done
+        edit = Edit.replacement(unit.path, *m.span, f"QTRY_VERIFY_WITH_TIMEOUT({done}, {timeout});")
+        safety = Safety.UNSAFE if m.shape == "sleep" else None
+        return self.fixed([edit], f"wait with QTRY_VERIFY_WITH_TIMEOUT, bounded to {timeout} ms", safety)
 
     # -- fixing --------------------------------------------------------------
 
@@ -495,6 +548,110 @@ class BusyWaitOnSocket(Codemod):
             edits.append(Edit.insertion(unit.path, semi + 1, f"{closing}{after}"))
         edits += ensure_include(unit, "QDeadlineTimer") + (ensure_include(unit, "QThread") if retry else [])
         return edits
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A loop that runs until a condition holds: `while (pending) body`,
+    `do body while (pending);`, or "forever", `for (;;)` / `while (true)`
+    whose body starts or ends with `if (done) break;` (no else)."""
+
+    form: str  # "while", "do" or "forever"
+    cond: Cursor | None  # the pending condition ("forever": None)
+    body: Cursor
+    statements: tuple[Cursor, ...]  # the body's statements
+    breaks: tuple[int, ...] = ()  # "forever": where the `if (done) break;` statements are (0, -1)
+
+
+def _loop(unit: Unit, loop: Cursor) -> Loop | None:
+    children = list(loop.get_children())
+    if loop.kind == CursorKind.WHILE_STMT and len(children) == 2:
+        cond, body = children
+        if unit.spelled_text(cond).strip() not in ("true", "1"):
+            return Loop("while", cond, body, tuple(_statements(body)))
+    elif loop.kind == CursorKind.DO_STMT and len(children) == 2:
+        body, cond = children
+        return Loop("do", cond, body, tuple(_statements(body)))
+    elif loop.kind == CursorKind.FOR_STMT and len(children) == 1:
+        body = children[0]
+        if not re.match(r"for\s*\(\s*;\s*;\s*\)", unit.spelled_text(loop)):
+            return None
+    else:
+        return None
+    statements = tuple(_statements(body))
+    if not statements:
+        return None
+    breaks = tuple(i for i in (0, -1) if _break_condition(statements[i]) is not None)
+    return Loop("forever", None, body, statements, breaks[:1] if len(statements) == 1 else breaks)
+
+
+def _break_condition(stmt: Cursor) -> Cursor | None:
+    """The condition of `if (done) break;` (no else)."""
+    if stmt.kind != CursorKind.IF_STMT:
+        return None
+    children = list(stmt.get_children())
+    if len(children) != 2:
+        return None
+    cond, then = children
+    then_statements = _statements(then)
+    if len(then_statements) != 1 or then_statements[0].kind != CursorKind.BREAK_STMT:
+        return None
+    return cond
+
+
+def _poll_condition(parts: Loop) -> tuple[Cursor | None, Cursor | None, list]:
+    """(pending, done, the other statements) of a loop: `while (pending)`,
+    or "forever" with `if (done) break;`."""
+    statements = list(parts.statements)
+    if parts.form != "forever":
+        return parts.cond, None, statements
+    if not parts.breaks:
+        return None, None, statements
+    index = parts.breaks[0]
+    rest = statements[1:] if index == 0 else statements[:-1]
+    return None, _break_condition(statements[index]), rest
+
+
+def _pause_shape(statements: list) -> str | None:
+    """'events' when the statements are pauses (qt.pause) and one runs the
+    event loop, 'sleep' when they only sleep; None for anything else."""
+    kinds = set()
+    for statement in statements:
+        kinds.add(pause(strip_implicit(statement)) or None)
+    if None in kinds or not kinds:
+        return None
+    return "sleep" if kinds == {"sleep"} else "events"
+
+
+def _no_qtry_reason(unit: Unit, loop: Cursor, function: Cursor, parents) -> str:
+    """Why a polling loop gets no QTRY fix: outside a test function, or where
+    its timing is the subject."""
+    label = function_label(function)
+    if not is_test_function(unit, function):
+        return (f"'{label}' is not a test function, where a QTRY macro would return only from it; "
+                "bound the loop with a QDeadlineTimer and let the caller check the outcome")
+    if in_benchmark(unit, parents):
+        return f"inside QBENCHMARK the loop is what is measured; a QTRY bound ({QTRY_STEP}) would change it"
+    if TIMING_NAMES.search(function.spelling):
+        return (f"'{label}' is a stress test: the loop's timing is what it exercises, and a QTRY bound "
+                f"({QTRY_STEP}) would change it; bound it by hand if it can hang")
+    end = unit.file_range(loop)[1]
+    for call in clock_calls(function):
+        span = unit.file_range(call)
+        if call.spelling in CLOCK_READS and span is not None and span[0] >= end:
+            return (f"the time the loop takes is measured ('{unit.text(*span)}' after it), and a QTRY bound "
+                    f"({QTRY_STEP}) would change it; bound the loop by hand")
+    return ""
+
+
+def _top_level_comma(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            return True
+    return False
 
 
 def _statements(body: Cursor) -> list:

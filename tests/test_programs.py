@@ -193,3 +193,26 @@ def test_fixed_waits_become_waits_for_the_event(program, tmp_path):
     original = _run_ms(program["original"], tmp_path)  # each asserts its program passes
     fixed = _run_ms(program["fixed"], tmp_path)
     print(f"tst_fixedwaits (QtTest Totals): original {original} ms, fixed {fixed} ms")
+
+
+@pytest.mark.parametrize("program", [p for p in PROGRAMS if p.stem == "tst_polling"], indirect=True,
+                         ids=lambda p: p.stem)
+def test_polling_loops_become_qtry_checks(program, tmp_path):
+    """QF103 on tst_polling: the loops that ran the event loop become
+    QTRY_VERIFY_WITH_TIMEOUT by default; those that only slept need
+    --unsafe-fixes (QTRY also runs this thread's events while it waits). Both
+    fixed programs pass (the default one through the fixture's tests)."""
+    fixed = program["fixed_source"]
+    assert fixed.count("QTRY_VERIFY_WITH_TIMEOUT(") == 3
+    assert "while (!ready)" in fixed and "if (future.isFinished())" in fixed  # unsafe: not by default
+    work = tmp_path / "unsafe"
+    work.mkdir()
+    source = next(p for p in PROGRAMS if p.stem == "tst_polling")
+    shutil.copyfile(source, work / source.name)
+    assert qtfix("apply", "--unsafe-fixes", source.name, cwd=work).returncode == 0
+    unsafe = (work / source.name).read_text(encoding="utf-8")
+    assert unsafe.count("QTRY_VERIFY_WITH_TIMEOUT(") == 5 and "while (" not in unsafe and "for (;;)" not in unsafe
+    build = tmp_path / "build"
+    build.mkdir()
+    code, out = finish(run(qtbuild.build(work / source.name, build), tmp_path))
+    assert code == 0 and ", 0 failed," in out, out

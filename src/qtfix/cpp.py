@@ -701,3 +701,25 @@ def _assigned_value(unit: Unit, ref: Cursor, parents: tuple[Cursor, ...]):
             return None if not is_const_view(holder.type.get_canonical().get_pointee()) else _READ
         return _READ
     return _READ
+
+
+_NEGATED_OPERATORS = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def negation(unit: Unit, cond: Cursor) -> str:
+    """The text of `!(cond)`, as a reader would write it: `!x` for `x`,
+    `x` for `!x`, `a != b` for `a == b` (built-in comparisons only; an
+    overloaded operator is a call), else `!(cond)`."""
+    inner = strip_implicit(cond)
+    text = unit.spelled_text(cond).strip()
+    if inner.kind == CursorKind.UNARY_OPERATOR and text.startswith("!"):
+        return unit.spelled_text(next(inner.get_children())).strip()
+    if inner.kind == CursorKind.BINARY_OPERATOR:
+        lhs, rhs = inner.get_children()
+        op = binary_operator(unit, inner)
+        if op in _NEGATED_OPERATORS:
+            return f"{unit.spelled_text(lhs).strip()} {_NEGATED_OPERATORS[op]} {unit.spelled_text(rhs).strip()}"
+    plain = inner.kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR) or (
+        # a call, also of a conversion (`operator bool`), not of an overloaded `==`
+        inner.kind == CursorKind.CALL_EXPR and not re.match(r"operator[^\w\s]", inner.spelling))
+    return f"!{text}" if plain else f"!({text})"

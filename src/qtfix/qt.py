@@ -604,3 +604,30 @@ def _flatten_row(chain: Cursor) -> tuple[Cursor | None, list[Cursor]]:
 def _row_tag(unit: Unit, row_call: Cursor | None) -> str:
     args = list(row_call.get_arguments()) if row_call is not None else []
     return unit.spelled_text(args[0]).strip() if args else ""
+
+
+# What a loop can be bounded by: clocks and timers (Qt's and std::chrono's).
+CLOCK_CLASSES = frozenset({"QElapsedTimer", "QDeadlineTimer", "QTime", "QDateTime", "QTimer",
+                           "steady_clock", "system_clock", "high_resolution_clock"})
+BENCHMARK_MACROS = frozenset({"QBENCHMARK", "QBENCHMARK_ONCE"})
+
+
+def clock_calls(expr: Cursor):
+    """The calls in `expr` of a clock's or a timer's member (`timer.elapsed()`,
+    `deadline.hasExpired()`, `steady_clock::now()`), in source order."""
+    for c in expr.walk_preorder():
+        callee = c.referenced if c.kind == CursorKind.CALL_EXPR else None
+        owner = callee.semantic_parent if callee is not None else None
+        if owner is not None and owner.spelling in CLOCK_CLASSES:
+            yield c
+
+
+def in_benchmark(unit: Unit, parents: tuple[Cursor, ...]) -> bool:
+    """Whether one of `parents` is the loop a QBENCHMARK/QBENCHMARK_ONCE expands to."""
+    starts = {m.start for m in unit.macro_uses if m.name in BENCHMARK_MACROS}
+    for p in parents:
+        if p.kind == CursorKind.FOR_STMT:
+            span = unit.expansion_range(p)
+            if span is not None and span[0] in starts:
+                return True
+    return False
