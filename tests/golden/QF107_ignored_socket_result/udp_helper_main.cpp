@@ -9,7 +9,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QUdpSocket echo;
-    if (!echo.bind(QHostAddress::LocalHost, 0))
+    if (!echo.bind(QHostAddress(QHostAddress::LocalHost), 0))
         return 1;
     echo.writeDatagram("tick", QHostAddress::LocalHost, echo.localPort());
     QUdpSocket connected;

@@ -35,8 +35,9 @@ void tst_WhatFollows::writeThenReplyExpected()
     QLocalSocket client;
     QVERIFY(connectPair(server, client, "a"));
     QLocalSocket *peer = server.nextPendingConnection();
+    QVERIFY(peer->write("hello") == 5 && peer->waitForBytesWritten(5000));
     client.write("ping");
-    QVERIFY(peer->waitForReadyRead(5000));
+    QVERIFY(client.waitForReadyRead(5000));
 }
 
 void tst_WhatFollows::writeCoveredByLaterWait()
