@@ -167,11 +167,11 @@ class IgnoredSocketResult(Codemod):
     - the next statement checks the outcome another way (`error()`,
       `state()`, `isListening()`, `isEncrypted()`, `bytesAvailable()`...);
     - after a `write` or `flush`, a later statement checks a
-      `waitForBytesWritten` on the same object, which fails when the write
-      did (a checked `waitForReadyRead` does not count: it fails too, but as
-      a timeout, for the wrong reason);
-    - a `waitForDisconnected` followed by nothing but `return`: on the way
-      out, nothing depends on the disconnection;
+      `waitForBytesWritten` on the same object with no other write to it in
+      between, which fails when the write did (a checked `waitForReadyRead`
+      does not count: it fails too, but as a timeout, for the wrong reason);
+    - a `waitForDisconnected` that ends the function or is followed by a
+      `return`: on the way out, nothing depends on the disconnection;
     - `write`/`writeDatagram` of a `QUdpSocket` in a helper program (its own
       `main()`, no QtTest): datagram loss is part of UDP, and the test that
       drives the helper counts what arrives;
@@ -326,10 +326,9 @@ class IgnoredSocketResult(Codemod):
         for s in later:
             if expects_failure(_compact(unit, s)) or _skips_on(unit, s, receiver):
                 return True
-        if name in ("write", "flush") and any(
-                _bare_call(s) is None and _calls_on(_compact(unit, s), receiver, WAITS_AFTER_WRITE) for s in later):
+        if name in ("write", "flush") and _checked_wait_covers(unit, later, receiver):
             return True  # a checked waitForBytesWritten fails when the write did
-        if name == "waitForDisconnected" and all(s.kind == CursorKind.RETURN_STMT for s in later):
+        if name == "waitForDisconnected" and (not later or later[0].kind == CursorKind.RETURN_STMT):
             return True  # on the way out: nothing after it depends on the disconnection
         return name == "flush" and _never_connected(unit, call, receiver, above)  # false by design
 
@@ -544,6 +543,19 @@ def _inspects(unit: Unit, statement: Cursor, receiver: Receiver, name: str) -> b
         target = re.escape(re.sub(r"\s+", "", receiver.text) + receiver.arrow)
         return re.search(rf"(?<![\w.>]){target}({names})\(", text) is not None
     return re.search(rf"(?<![\w.>])({names})\(", text) is not None
+
+
+def _checked_wait_covers(unit: Unit, later, receiver: Receiver) -> bool:
+    """A later checked waitForBytesWritten on the receiver, with no other
+    write to it in between (a wait after several writes shows only that
+    something was sent, not that each write was)."""
+    for statement in later:
+        text = _compact(unit, statement)
+        if _bare_call(statement) is None and _calls_on(text, receiver, WAITS_AFTER_WRITE):
+            return True
+        if _calls_on(text, receiver, ("write", "writeDatagram", "flush")):
+            return False
+    return False
 
 
 def _target(receiver: Receiver) -> str:
