@@ -7,22 +7,28 @@ from dataclasses import dataclass
 from clang.cindex import TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import enclosing_function, function_label, holder_of, in_namespace, skip_space, strip_implicit
+from qtfix.cpp import (binds_to_reference, enclosing_function, function_label, holder_of, in_namespace, is_assignment,
+                       skip_space, strip_implicit, unary_operator)
 from qtfix.edits import Edit, Fix, Safety
-from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method, entity
-from qtfix.qt import (QTEST_MACRO, RECORDING_CALLS, is_run_by_qtest, is_thread_run, member_function_definitions,
-                      methods_run_calls)
+from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method, entity, walk_with_parents
+from qtfix.qt import (EVENT_LOOP_SIGNALS, QTEST_MACRO, RECORDING_CALLS, is_run_by_qtest, is_thread_run,
+                      member_function_definitions, methods_run_calls, network_class)
 
 # Calls that keep a lambda (or a function's address) to run it later, from
 # the event loop or another thread.
 DEFERRING_CALLS = frozenset({"connect", "singleShot", "callOnTimeout", "invokeMethod", "run", "start"})
 # What a reference must name to be followed (calls of helpers, lambda variables).
 REFERENCED_KINDS = (CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD, CursorKind.VAR_DECL, CursorKind.FUNCTION_TEMPLATE)
+FLAG_REFERENCES = (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR)
 FAILURE_CHECK = re.compile(r"\bcurrentTest(Failed|Resolved)\s*\(")
 # currentTestFailed() is false after a QSKIP; only Qt 6.5's currentTestResolved() sees it.
 SKIP_CHECK = re.compile(r"\bcurrentTestResolved\s*\(")
 FAILURE_CALLS = frozenset({"currentTestFailed", "currentTestResolved"})
 SKIP_CALLS = frozenset({"currentTestResolved"})
+THREAD_REASON = "a check in another thread must hand its result to the test function; qtfix cannot choose how"
+LATER = ("runs later from the event loop, possibly after the test function has ended (the failure lands in another "
+         "test, or nowhere)")
+LATER_REASON = "the lambda runs later; record its result (a captured flag, a QSignalSpy) and check it in the test function"
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,15 @@ class Callers:
     edits: tuple[Edit, ...]
     reason: str  # why no fix ("" when there is one, or nothing to do)
     deferred: str  # the connect()/singleShot()... it is handed to, to run from the event loop
+    deferring: Cursor | None = None  # that call
+
+
+@dataclass(frozen=True)
+class When:
+    """When a lambda handed to connect()/singleShot()... runs, as far as qtfix sees."""
+
+    text: str  # "runs ...", completing "its `return` leaves only the lambda, which ..."
+    reason: str  # the no_fix_reason
 
 
 class QtestMacroOutsideTestFunction(Codemod):
@@ -124,6 +139,22 @@ class QtestMacroOutsideTestFunction(Codemod):
 
     `QFETCH` is not reported: it has no early return, and reading the current
     test data from a helper the test function calls works.
+
+    Not reported either, because the test function already stops or never
+    runs the check: a helper's calls of itself (recursion; its outer callers
+    decide); a call followed by a QTest check of a variable the call may
+    write (`check(a, &ok); QVERIFY(ok);`); a lambda that sets a variable of
+    its function that the function reads back after it, in an `if` or a QTest
+    check (`skipped = true; QSKIP(...)` then `if (skipped) return;`, or
+    `done = true` then `QVERIFY(done)`); and a `_data` function of no test
+    function, which QTest never runs.
+
+    What a lambda's finding says about when it runs follows what qtfix sees:
+    at once, inside an `emit` of the connected signal that the test function
+    makes after the `connect`; later from the event loop for `singleShot`,
+    queued connections and the signals of sockets, servers, timers and
+    processes; in another thread for `QtConcurrent::run`-style calls and
+    blocking queued connections; otherwise "whenever the signal is emitted".
 
     ## Fix safety
     Unsafe: after a failure the test function now returns at the call, as a
@@ -210,6 +241,22 @@ def _leaves(unit: Unit, macro: MacroUse, parents: tuple[Cursor, ...]):
     return None, ()
 
 
+def _read_as_check(unit: Unit, at: tuple[int, int], parents) -> bool:
+    """Whether a reference is read in an `if` condition, a QTest check or a
+    `return` (the caller gets it)."""
+    macro = unit.enclosing_macro(*at)
+    if macro is not None and QTEST_MACRO.match(macro.name):
+        return True
+    for p in parents:
+        if p.kind == CursorKind.RETURN_STMT:
+            return True
+        cond = next(p.get_children(), None) if p.kind == CursorKind.IF_STMT else None
+        span = unit.file_range(cond) if cond is not None else None
+        if span is not None and span[0] <= at[0] and at[1] <= span[1]:
+            return True
+    return False
+
+
 def _macro_label(name: str) -> str:
     return name if QTEST_MACRO.match(name) else f"{name} (a QTest check)"
 
@@ -223,14 +270,29 @@ def _function_key(cursor: Cursor | None) -> str:
     return cursor.canonical.get_usr()
 
 
-def _deferring_call(parents: tuple[Cursor, ...]) -> str:
+def _deferring_call(parents: tuple[Cursor, ...]) -> Cursor | None:
     """The connect()/singleShot()... call among `parents` that keeps a callable for later."""
     for p in reversed(parents):
         if p.kind == CursorKind.CALL_EXPR and p.spelling in DEFERRING_CALLS:
-            return p.spelling
+            return p
         if p.kind.is_statement():
             break
-    return ""
+    return None
+
+
+def _signal_of(connect: Cursor) -> Cursor | None:
+    """The signal a `connect(sender, &Class::signal, ...)` names."""
+    args = list(connect.get_arguments())
+    if len(args) < 3:
+        return None
+    for c in args[1].walk_preorder():
+        if c.kind == CursorKind.DECL_REF_EXPR and c.referenced is not None and c.referenced.kind == CursorKind.CXX_METHOD:
+            return c.referenced
+    return None
+
+
+def _outer_function(parents: tuple[Cursor, ...]) -> Cursor | None:
+    return next((p for p in reversed(parents) if p.kind in FUNCTION_KINDS), None)
 
 
 class _Context:
@@ -260,7 +322,7 @@ class _Context:
             return Verdict(
                 f"{what} in {where}: QTest is not thread-safe, and its `return` leaves only '{fn.spelling}()', "
                 "not the test function; hand the result to the test function and check it there",
-                no_fix_reason="a check in another thread must hand its result to the test function; qtfix cannot choose how",
+                no_fix_reason=THREAD_REASON,
             )
         if fn.kind in (CursorKind.CONSTRUCTOR, CursorKind.DESTRUCTOR):
             kind = "constructor" if fn.kind == CursorKind.CONSTRUCTOR else "destructor"
@@ -291,35 +353,95 @@ class _Context:
             return Verdict(
                 f"{what} in a lambda inside '{function_label(outer)}', which runs in another thread: QTest is not "
                 "thread-safe, and its `return` leaves only the lambda; hand the result to the test function and check it there",
-                no_fix_reason="a check in another thread must hand its result to the test function; qtfix cannot choose how",
+                no_fix_reason=THREAD_REASON,
             )
+        if self._handled_by_flag(lam, outer):
+            return Verdict("", silent=True)  # the test function reads back a flag the lambda sets
         holder = holder_of(lam, check.parents).cursor
         call = holder if holder is not None and holder.kind == CursorKind.CALL_EXPR else None
         if holder is not None and holder.kind == CursorKind.VAR_DECL:
             callers = self._callers_of_variable(holder, check.skips)
             if callers.deferred:
-                return self._deferred_lambda(what, callers.deferred, f" '{holder.spelling}'")
+                return self._deferred_lambda(what, callers.deferring, outer, f" '{holder.spelling}'")
             message = (
                 f"{what} in the lambda '{holder.spelling}': its `return` leaves only the lambda, "
                 "and the test function goes on after a failure"
             )
             return self._with_callers(message, callers, check)
         if call is not None and call.spelling in DEFERRING_CALLS:
-            return self._deferred_lambda(what, call.spelling, "")
+            return self._deferred_lambda(what, call, outer, "")
         passed = f" passed to '{call.spelling}()'" if call is not None and call.spelling else ""
         return Verdict(
             f"{what} in a lambda{passed}: its `return` leaves only the lambda, and the test function goes on after a failure",
             no_fix_reason="qtfix cannot tell when the lambda runs; check QTest::currentTestFailed() after it has run",
         )
 
-    @staticmethod
-    def _deferred_lambda(what: str, call: str, name: str) -> Verdict:
+    def _deferred_lambda(self, what: str, call: Cursor, outer: Cursor | None, name: str) -> Verdict:
+        when = self._when(call, outer)
         return Verdict(
-            f"{what} in the lambda{name} passed to '{call}()': its `return` leaves only the lambda, which runs "
-            "later from the event loop, possibly after the test function has ended (the failure lands in another "
-            "test, or nowhere)",
-            no_fix_reason="the lambda runs later; record its result (a captured flag, a QSignalSpy) and check it in the test function",
+            f"{what} in the lambda{name} passed to '{call.spelling}()': its `return` leaves only the lambda, which {when.text}",
+            no_fix_reason=when.reason,
         )
+
+    def _when(self, call: Cursor, outer: Cursor | None) -> When:
+        """When the lambda handed to `call` runs: in another thread, at once
+        inside an `emit` the test function makes, whenever a signal comes, or
+        later from the event loop."""
+        text = self.unit.spelled_text(call)
+        if call.spelling in ("run", "start") or "BlockingQueuedConnection" in text:
+            return When("runs in another thread, where QTest is not thread-safe", THREAD_REASON)
+        if call.spelling != "connect" or "QueuedConnection" in text:
+            return When(LATER, LATER_REASON)
+        signal = _signal_of(call)
+        if signal is None:
+            return When(LATER, LATER_REASON)
+        owner = signal.semantic_parent
+        emit = self._emit_after(outer, signal, call)
+        if emit:
+            return When(f"runs at once, inside '{emit}' in '{function_label(outer)}', and the test function goes on "
+                        "after a failure", "check QTest::currentTestFailed() after the emit, or record the lambda's "
+                        "result (a captured flag) and check it in the test function")
+        if owner is not None and (owner.spelling in EVENT_LOOP_SIGNALS or network_class(owner)):
+            return When(LATER, LATER_REASON)
+        label = f"{owner.spelling}::{signal.spelling}" if owner is not None else signal.spelling
+        return When(f"runs whenever '{label}' is emitted, possibly after the test function has ended",
+                    "the lambda runs when the signal comes; record its result (a captured flag, a QSignalSpy) and "
+                    "check it in the test function")
+
+    def _emit_after(self, outer: Cursor | None, signal: Cursor, connect: Cursor) -> str:
+        """The `emit x.signal(...)` (a direct call of the signal) that `outer`
+        makes after `connect`, as spelled; "" when there is none."""
+        after = self.unit.use_offset(connect)
+        key = entity(signal)
+        for c in outer.walk_preorder() if outer is not None else ():
+            if c.kind == CursorKind.CALL_EXPR and c.referenced is not None and entity(c.referenced) == key:
+                span = self.unit.file_range(c)
+                if span is not None and span[0] > after:
+                    start = self.unit.source.rfind(b"emit", self.unit.line_start(span[0]), span[0])
+                    return self.unit.text(start if start >= 0 else span[0], span[1])
+        return ""
+
+    def _handled_by_flag(self, lam: Cursor, outer: Cursor | None) -> bool:
+        """Whether the lambda sets a variable of its function (or a data
+        member) that the function reads back after it, in an `if`, a QTest
+        check or its `return` (`if (skipped) return;`, `QVERIFY(done)`,
+        `return m_canMessage;`)."""
+        unit, span = self.unit, self.unit.file_range(lam)
+        if outer is None or span is None:
+            return False
+        flags = set()
+        for c in lam.walk_preorder():
+            lhs = strip_implicit(next(c.get_children())) if is_assignment(c) else None
+            target = lhs.referenced if lhs is not None and lhs.kind in FLAG_REFERENCES else None
+            if target is not None and (target.kind == CursorKind.FIELD_DECL or (
+                    target.kind == CursorKind.VAR_DECL and target.semantic_parent == outer)):
+                flags.add(entity(target))
+        for c, parents in walk_with_parents(outer, ()) if flags else ():
+            if c.kind in FLAG_REFERENCES and entity(c.referenced) in flags:
+                at = unit.file_range(c)
+                if at is not None and at[0] > span[1] and _read_as_check(unit, at, parents):
+                    return True
+        return False
 
     def _with_callers(self, message: str, callers: Callers, check: MacroCheck) -> Verdict:
         if check.skips:
@@ -379,13 +501,15 @@ class _Context:
                     or next(holder.get_children(), None) != child):
                 # its address is taken: a connect() or a pointer to call later
                 deferred = _deferring_call(parents)
-                if deferred:
-                    return Callers((), "", deferred)
+                if deferred is not None:
+                    return Callers((), "", deferred.spelling, deferred)
                 return Callers((), f"'{name}' is used through its address; qtfix cannot follow those calls", "")
             calls.append((holder, chain[:-1]))
+        if not calls and name.endswith("_data"):
+            return Callers((), "", "")  # a _data function of no test function: QTest never runs it
         if not calls:
             return Callers((), f"qtfix sees no call of '{name}' in this file", "")
-        return self._check_after_calls(f"'{name}()'", calls, skips)
+        return self._check_after_calls(f"'{name}()'", calls, skips, fn)
 
     def _callers_of_variable(self, var: Cursor, skips: bool) -> Callers:
         name = var.spelling
@@ -397,21 +521,24 @@ class _Context:
             if (holder is None or holder.kind != CursorKind.CALL_EXPR or holder.spelling != "operator()"
                     or next(holder.get_children(), None) != child):
                 deferred = _deferring_call(parents)
-                if deferred:
-                    return Callers((), "", deferred)
+                if deferred is not None:
+                    return Callers((), "", deferred.spelling, deferred)
                 return Callers((), f"the lambda '{name}' is passed on or captured; qtfix cannot follow where it runs", "")
             calls.append((holder, chain[:-1]))
         if not calls:
             return Callers((), f"qtfix sees no call of the lambda '{name}'", "")
         return self._check_after_calls(f"the lambda '{name}'", calls, skips)
 
-    def _check_after_calls(self, name: str, calls, skips: bool) -> Callers:
+    def _check_after_calls(self, name: str, calls, skips: bool, helper: Cursor | None = None) -> Callers:
         """Edits adding `if (QTest::currentTestFailed()) return;` after each
-        call that more code follows; or why that cannot be done."""
+        call that more code follows; or why that cannot be done. A helper's
+        calls of itself need none: its outer callers decide."""
         unit = self.unit
         edits = []
         for call, parents in calls:
             function = enclosing_function(parents)
+            if helper is not None and function is not None and _function_key(function) == _function_key(helper):
+                continue
             if function is None or function.kind == CursorKind.LAMBDA_EXPR:
                 return Callers((), f"{name} is called from a lambda, where a check would again leave only the lambda", "")
             if not is_run_by_qtest(unit, function) or function.result_type.kind != TypeKind.VOID:
@@ -428,7 +555,7 @@ class _Context:
             if following is None:
                 if len(parents) >= 2 and parents[-2] == function:
                     continue  # last statement of the test function: nothing runs after it
-            elif self._stops_after(following, skips):
+            elif self._stops_after(following, skips) or self._checks_result(call, following):
                 continue
             edit = self._check_edit(statement)
             if edit is None:
@@ -448,6 +575,25 @@ class _Context:
             c.kind == CursorKind.CALL_EXPR and c.spelling in names and in_namespace(c.referenced, "QTest")
             for c in statement.walk_preorder()
         )
+
+    def _checks_result(self, call: Cursor, following: Cursor) -> bool:
+        """`check(a, &ok); QVERIFY(ok);`: the next statement is a QTest check
+        of a bool the call may write (its address, or a non-const reference)."""
+        unit = self.unit
+        written = set()
+        for arg in call.get_arguments():
+            inner = strip_implicit(arg)
+            if inner.kind == CursorKind.UNARY_OPERATOR and unary_operator(unit, inner) == "&":
+                inner = strip_implicit(next(inner.get_children()))
+            elif not binds_to_reference(call, arg):
+                continue
+            if inner.kind == CursorKind.DECL_REF_EXPR and inner.type.get_canonical().kind == TypeKind.BOOL:
+                written.add(entity(inner.referenced))  # a flag: an object the call changes is not its result
+        used = unit.expansion_range(following)
+        macro = next((m for m in unit.macro_uses if used is not None and m.start == used[0]), None)
+        if not written or macro is None or not QTEST_MACRO.match(macro.name):
+            return False
+        return any(c.kind == CursorKind.DECL_REF_EXPR and entity(c.referenced) in written for c in following.walk_preorder())
 
     def _check_edit(self, call: Cursor) -> Edit | None:
         unit = self.unit

@@ -631,3 +631,10 @@ def in_benchmark(unit: Unit, parents: tuple[Cursor, ...]) -> bool:
             if span is not None and span[0] in starts:
                 return True
     return False
+
+
+# Classes whose signals Qt emits from the event loop (I/O notifiers, timers,
+# processes), never from inside a call the test makes.
+EVENT_LOOP_SIGNALS = frozenset({"QIODevice", "QAbstractSocket", "QLocalSocket", "QLocalServer", "QTcpServer",
+                                "QTcpSocket", "QUdpSocket", "QSslSocket", "QNetworkReply", "QNetworkAccessManager",
+                                "QTimer", "QProcess", "QSocketNotifier", "QFileSystemWatcher", "QDnsLookup"})

@@ -3,7 +3,8 @@
 // them (slots, or Q_INVOKABLE); a static private slot without parameters is
 // a test function too. Checks there are where they belong. The helpers below
 // them (a public slot, a slot with a parameter, a _data slot of no test
-// function, a plain method named like a test) are not run by QTest.
+// function, a plain method named like a test) are not run by QTest; a _data
+// slot of no test function never runs at all, so it is not reported.
 #include <QtTest/QtTest>
 
 class tst_Lifecycle : public QObject
