@@ -1,32 +1,25 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from clang.cindex import StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (TYPE_REFERENCES, binds_to_reference, binary_operator, enclosing_function,
+from qtfix.cpp import (TYPE_REFERENCES, binary_operator, enclosing_function,
                        ensure_include, holder_of, is_array_delete, is_array_new, is_factory_call,
                        is_null_pointer, line_is_only, returns_plain_value, skip_space, strip_implicit,
                        unary_operator)
 from qtfix.edits import Edit, Fix, Safety
-from qtfix.fate import Kind, fate_of, is_capture
+from qtfix.fate import Kind, fate_of, is_capture, use_of
 from qtfix.parse import Cursor, CursorKind, Unit, entity, file_location, identity
 
-# Calls that take ownership of (or schedule the deletion of) a pointer passed
-# to them: after such a call the manual `delete` is not the only owner.
-OWNERSHIP_SINKS = frozenset(
-    {
-        "setParent", "addPendingConnection", "reset", "take", "append", "push_back", "emplace_back",
-        "prepend", "push_front", "insert", "emplace", "addChild", "setLayout", "addWidget", "addLayout",
-        "setCentralWidget", "setWidget", "addTab", "addItem", "setItem", "qDeleteAll", "deleteLater",
-        "moveToThread",
-    }
-)
-# Smart pointers that would own the object too (QPointer only watches it).
-OWNING_WRAPPERS = ("QSharedPointer", "QScopedPointer", "unique_ptr", "shared_ptr")
+# What a use may do with the object while the one `delete` stays its only
+# owner (fate.use_of's kinds): look at it, hand it to a call that only uses
+# it, capture it, watch its destruction, or arrange a deleteLater() that the
+# delete (now reset()) still comes before or cancels. Every other kind lets
+# ownership leave the function's new/delete pair.
+STAYS_OWNED = frozenset({Kind.LOOKED, Kind.PASSED, Kind.CAPTURED, Kind.WATCHED, Kind.DELETE_LATER_ARRANGED})
 
 
 class Escape(Exception):
@@ -304,33 +297,17 @@ class ScopedPointerForDeletedLocal(Codemod):
         """'keep' when QScopedPointer works as the raw pointer did, 'raw' when
         the use needs `.data()`, 'observed' when it needs `.data()` and watches
         the deletion (a QPointer guard, a spy on `destroyed`), so the delete
-        must keep its place; raises Escape when ownership leaves."""
-        found = holder_of(ref, parents)
-        holder, child = found.cursor, found.child
-        if holder is None:
-            return "raw"
-        kind = holder.kind
-        if kind == CursorKind.MEMBER_REF_EXPR:
-            if holder.spelling in OWNERSHIP_SINKS:
-                raise Escape
-            return "keep"  # p->member
-        if kind == CursorKind.UNARY_OPERATOR:
-            op = unary_operator(unit, holder)
-            if op == "&":
-                raise Escape
-            return "keep" if op in ("*", "!") else "raw"
-        if kind == CursorKind.RETURN_STMT:
+        must keep its place; raises Escape when ownership leaves (fate)."""
+        kind = use_of(unit, ref, parents).kind
+        if kind not in STAYS_OWNED:
             raise Escape
-        if kind == CursorKind.VAR_DECL and "QPointer" in holder.type.spelling:
-            return "observed"  # a local guard watching for the deletion
-        if kind in (CursorKind.VAR_DECL, CursorKind.FIELD_DECL):
-            raise Escape  # aliased
-        if kind == CursorKind.BINARY_OPERATOR or kind == CursorKind.COMPOUND_ASSIGNMENT_OPERATOR:
-            if binary_operator(unit, holder) == "=":
-                raise Escape  # stored or reassigned
-            return "raw"
-        if kind in (CursorKind.CALL_EXPR, CursorKind.CXX_FUNCTIONAL_CAST_EXPR, CursorKind.INIT_LIST_EXPR):
-            return _classify_argument(unit, holder, child)
+        if kind == Kind.WATCHED:
+            return "observed"
+        holder = holder_of(ref, parents).cursor
+        if holder is not None and holder.kind == CursorKind.MEMBER_REF_EXPR:
+            return "keep"  # p->member
+        if holder is not None and holder.kind == CursorKind.UNARY_OPERATOR and unary_operator(unit, holder) in ("*", "!"):
+            return "keep"
         return "raw"
 
     # -- fix -----------------------------------------------------------------
@@ -399,21 +376,6 @@ class ScopedPointerForDeletedLocal(Codemod):
                     break
                 start = above
         return Edit.deletion(unit.path, start, end)
-
-
-def _classify_argument(unit: Unit, call: Cursor, child: Cursor) -> str:
-    """`_classify` for the pointer as an argument of a call (or of a cast or
-    a braced list)."""
-    callee = call.spelling
-    if callee in OWNERSHIP_SINKS or any(w in call.type.spelling for w in OWNING_WRAPPERS):
-        raise Escape
-    if callee == "QPointer" or "QPointer" in call.type.spelling:
-        return "observed"
-    if callee in ("QSignalSpy", "connect") and re.search(r"\bdestroyed\b", unit.spelled_text(call)):
-        return "observed"  # the deletion is what the test observes
-    if binds_to_reference(call, child):
-        raise Escape  # `void f(T *&p)` may reseat or delete it; `.data()` is no lvalue
-    return "raw"
 
 
 def _has_comment(unit: Unit, start: int, semi: int) -> bool:

@@ -81,6 +81,10 @@ void watched() { QObject *observed = new QObject; QSignalSpy spy(observed, &QObj
 void leaked() { QLocalSocket *lost = new QLocalSocket; lost->flush(); }
 void passed() { QLocalSocket *handed = new QLocalSocket; helper(handed); }
 void aliased() { QLocalSocket *first = new QLocalSocket; QLocalSocket *second = first; second->flush(); }
+void reseat(QLocalSocket *&socket);
+void byReference() { QLocalSocket *bound = new QLocalSocket; reseat(bound); delete bound; }
+void guarded() { QLocalSocket *guardedSocket = new QLocalSocket; QPointer<QLocalSocket> guard(guardedSocket); delete guardedSocket; }
+QObject *castBack() { QLocalSocket *cast = new QLocalSocket; return static_cast<QObject *>(cast); }
 void addressed() { QLocalSocket *where = new QLocalSocket; QLocalSocket **at = &where; (*at)->flush(); }
 """
 
@@ -187,11 +191,20 @@ def test_moved_to_a_thread(unit):
 
 def test_delete_later_called_or_connected(unit):
     assert of_variable(unit, "soon").kind == Kind.DELETE_LATER
-    assert of_variable(unit, "timed").kind == Kind.DELETE_LATER
+    assert of_variable(unit, "timed").kind == Kind.DELETE_LATER_ARRANGED  # connected: the signal may never come
 
 
 def test_destruction_watched(unit):
     assert of_variable(unit, "observed").kinds == {Kind.WATCHED}
+    assert of_variable(unit, "guardedSocket").kinds == {Kind.WATCHED, Kind.DELETED}  # a QPointer guard
+
+
+def test_bound_to_a_reference_parameter(unit):
+    assert of_variable(unit, "bound").kinds == {Kind.BY_REFERENCE, Kind.DELETED}
+
+
+def test_returned_through_a_cast(unit):
+    assert of_variable(unit, "cast").kinds == {Kind.RETURNED}
 
 
 def test_leaked_when_only_looked_at(unit):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from clang.cindex import StorageClass, TypeKind
 
-from .cpp import (CASTS, IMPLICIT, enclosing_function, holder_of, in_namespace, initializer, is_assignment,
+from .cpp import (CASTS, IMPLICIT, binds_to_reference, enclosing_function, holder_of, in_namespace, initializer, is_assignment,
                   is_null_pointer, on_this, strip_casts, strip_implicit, unary_operator)
 from .parse import Cursor, CursorKind, Unit, entity, walk_with_parents
 from .qt import (CONTAINER_STORES, KEEPS_WITHOUT_OWNING, LOOKING_CALLS, OWNING_SMART_POINTERS, TAKES_OWNERSHIP,
@@ -35,12 +35,14 @@ class Kind(enum.Enum):
     DELETED_SOME_PATHS = "deleted on some paths"  # conditional, or skipped by an early return
     PARENTED = "given a parent at construction"
     SET_PARENT = "setParent()"
-    DELETE_LATER = "deleteLater()"  # called, or connected to a signal
-    WATCHED = "its destruction is watched"  # a spy or connection on `destroyed`
+    DELETE_LATER = "deleteLater()"  # p->deleteLater()
+    DELETE_LATER_ARRANGED = "deleteLater() arranged"  # connected to a signal, a singleShot, invokeMethod
+    WATCHED = "its destruction is watched"  # a QPointer, a spy or connection on `destroyed`
     MOVED_TO_THREAD = "moveToThread()"
     TAKEN = "handed to a call that takes ownership"  # addWidget, setLayout...
     KEPT = "handed to a call that keeps it without owning it"  # addPendingConnection
     PASSED = "handed to a call qtfix cannot see into"
+    BY_REFERENCE = "bound to a reference parameter"  # `void f(T *&p)`: the callee may reseat or delete it
     SMART_POINTER = "owned by a smart pointer"
     CONTAINER = "stored in a container"
     MEMBER = "stored in a member"
@@ -92,9 +94,9 @@ class Fate:
 
 PRIORITY = (
     Kind.DELETED, Kind.FREED_BY_DESTRUCTOR, Kind.FREED_BY_QDELETEALL, Kind.FREED_BY_TAKE, Kind.DELETE_LATER,
-    Kind.PARENTED, Kind.SET_PARENT, Kind.TAKEN, Kind.SMART_POINTER, Kind.MOVED_TO_THREAD, Kind.RETURNED,
-    Kind.DELETED_SOME_PATHS, Kind.CONTAINER, Kind.MEMBER, Kind.ALIASED, Kind.ADDRESS_TAKEN, Kind.PASSED,
-    Kind.KEPT, Kind.WATCHED, Kind.CAPTURED,
+    Kind.DELETE_LATER_ARRANGED, Kind.PARENTED, Kind.SET_PARENT, Kind.TAKEN, Kind.SMART_POINTER,
+    Kind.MOVED_TO_THREAD, Kind.RETURNED, Kind.DELETED_SOME_PATHS, Kind.CONTAINER, Kind.MEMBER, Kind.ALIASED,
+    Kind.ADDRESS_TAKEN, Kind.BY_REFERENCE, Kind.PASSED, Kind.KEPT, Kind.WATCHED, Kind.CAPTURED,
 )
 # The pointer value flows through these unchanged (a braced initializer included).
 FLOW = IMPLICIT | {CursorKind.INIT_LIST_EXPR}
@@ -134,7 +136,7 @@ def _holder_kind(unit: Unit, holder: Cursor, child: Cursor) -> Kind:
     if kind == CursorKind.CALL_EXPR:
         return _call_kind(holder, child)
     if kind == CursorKind.VAR_DECL:
-        return Kind.SMART_POINTER if _owning_smart_pointer(holder.type) else Kind.ALIASED
+        return _pointer_kind(holder.type, Kind.ALIASED)
     if kind in (CursorKind.RETURN_STMT, CursorKind.CXX_FUNCTIONAL_CAST_EXPR):
         return Kind.RETURNED if kind == CursorKind.RETURN_STMT else Kind.ALIASED
     if kind == CursorKind.UNARY_OPERATOR:
@@ -155,12 +157,15 @@ def _call_kind(call: Cursor, child: Cursor) -> Kind:
     """What a call that is given the pointer as `child` does with it."""
     mentioned = mentions_deletion(call)
     if mentioned:
-        return Kind.DELETE_LATER if mentioned == "deleteLater" else Kind.WATCHED
+        return Kind.DELETE_LATER_ARRANGED if mentioned == "deleteLater" else Kind.WATCHED
     name = call.spelling
     if name in LOOKING_CALLS or in_namespace(call.referenced, "QTest"):
         return Kind.LOOKED
-    if _owning_smart_pointer(call.type):
-        return Kind.SMART_POINTER
+    smart = _pointer_kind(call.type, None)
+    if smart is not None:
+        return smart
+    if binds_to_reference(call, child):
+        return Kind.BY_REFERENCE
     converted = child.type.get_canonical()
     if converted.kind == TypeKind.POINTER and converted.get_pointee().is_const_qualified():
         return Kind.LOOKED  # a `const T *` parameter cannot adopt it
@@ -186,8 +191,11 @@ def mentions_deletion(call: Cursor) -> str:
     return ""
 
 
-def _owning_smart_pointer(ctype) -> bool:
-    return any(w in ctype.spelling for w in OWNING_SMART_POINTERS)
+def _pointer_kind(ctype, otherwise: Kind | None) -> Kind | None:
+    """SMART_POINTER for a type that owns its object, WATCHED for a QPointer."""
+    if any(w in ctype.spelling for w in OWNING_SMART_POINTERS):
+        return Kind.SMART_POINTER
+    return Kind.WATCHED if "QPointer" in ctype.spelling else otherwise
 
 
 def _stored_field(assignment: Cursor) -> Cursor | None:
