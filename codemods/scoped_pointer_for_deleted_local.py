@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from clang.cindex import StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (TYPE_REFERENCES, binary_operator, enclosing_function,
+from qtfix.cpp import (TYPE_REFERENCES, binary_operator, enclosing_function, indentation_at, member_call,
                        ensure_include, holder_of, is_array_delete, is_array_new, is_factory_call,
-                       is_null_pointer, line_is_only, returns_plain_value, skip_space, strip_implicit,
+                       is_null_pointer, line_is_only, returns_plain_value, skip_space, statement_span, strip_implicit,
                        unary_operator)
 from qtfix.edits import Edit, Fix, Safety
-from qtfix.fate import Kind, fate_of, is_capture, use_of
+from qtfix.fate import (Event, Fate, Kind, container_fate, fate_of, holds_pointers, is_capture, is_taken_out,
+                        use_of)
 from qtfix.parse import Cursor, CursorKind, Unit, entity, file_location, identity
 
 # What a use may do with the object while the one `delete` stays its only
@@ -55,6 +56,8 @@ class DeletedLocal(Match):
     raw_uses: tuple[Cursor, ...]  # uses that need the raw pointer: `p.data()`
     captures: tuple[Capture, ...]
     observed: bool  # the test watches the deletion: the delete keeps its place
+    nulled: Cursor | None = None  # `p = nullptr;` right after the delete: reset() does it
+    no_fix_reason: str = ""
 
 
 class ScopedPointerForDeletedLocal(Codemod):
@@ -125,12 +128,15 @@ class ScopedPointerForDeletedLocal(Codemod):
 
     kinds = frozenset({CursorKind.VAR_DECL, CursorKind.DECL_REF_EXPR})
 
-    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[DeletedLocal]:
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[DeletedLocal | FreedAtEnd]:
         candidates: dict[tuple, Candidate] = {}
         refs = []
         for node in nodes:
             cursor = node.cursor
             if cursor.kind == CursorKind.VAR_DECL:
+                freed = _container_freed_at_end(unit, cursor, node.parents)
+                if freed is not None:
+                    yield freed
                 cand = self._candidate(unit, cursor, node.parents)
                 if cand is not None:
                     candidates[entity(cursor)] = cand
@@ -150,7 +156,11 @@ class ScopedPointerForDeletedLocal(Codemod):
             if found is not None:
                 yield found
 
-    def fix(self, unit: Unit, match: DeletedLocal, options: Options) -> Fix | NoFix:
+    def fix(self, unit: Unit, match: DeletedLocal | FreedAtEnd, options: Options) -> Fix | NoFix:
+        if match.no_fix_reason:
+            return NoFix(match.no_fix_reason)
+        if isinstance(match, FreedAtEnd):
+            return self._guard_fix(unit, match)
         name = match.decl.spelling
         edits = []
         reason = ""
@@ -173,8 +183,37 @@ class ScopedPointerForDeletedLocal(Codemod):
         if reason:
             return NoFix(reason)
         edits += [decl_edit, delete_edit] + ([assign_edit] if match.assignment is not None else [])
+        if match.nulled is not None:
+            span = statement_span(unit, match.nulled)
+            if span is None:
+                return NoFix("the `= nullptr` after the delete is spelled inside a macro body")
+            edits.append(Edit.deletion(unit.path, *line_is_only(unit.source, *span)))
         edits += ensure_include(unit, "QScopedPointer")
         return self.fixed(edits, f"own '{name}' with QScopedPointer")
+
+    def _guard_fix(self, unit: Unit, match: FreedAtEnd) -> Fix | NoFix:
+        """`auto deleteXs = qScopeGuard([&xs] { qDeleteAll(xs); });` after
+        the container's declaration; the old qDeleteAll goes when it ends
+        the block, else `xs.clear();` follows it (so the guard frees nothing
+        twice) unless a clear() already does."""
+        name = match.decl.spelling
+        decl_span = statement_span(unit, match.decl_stmt)
+        free_span = statement_span(unit, match.free_call)
+        if decl_span is None or free_span is None:
+            return NoFix("the container's declaration or its qDeleteAll is spelled inside a macro body")
+        guard = f"delete{name[:1].upper()}{name[1:]}"
+        if guard.encode() in unit.source:
+            return NoFix(f"the name '{guard}' that the guard would take is already used in this file")
+        nl = unit.newline.decode()
+        indent = indentation_at(unit, decl_span[0])
+        text = f"{nl}{indent}const auto {guard} = qScopeGuard([&{name}] {{ qDeleteAll({name}); }});"
+        edits = [Edit.insertion(unit.path, decl_span[1], text)]
+        if match.ending == "ends":
+            edits.append(Edit.deletion(unit.path, *line_is_only(unit.source, *free_span)))
+        elif match.ending == "mid":
+            edits.append(Edit.insertion(unit.path, free_span[1], f"{nl}{indentation_at(unit, free_span[0])}{name}.clear();"))
+        edits += ensure_include(unit, "QScopeGuard")
+        return self.fixed(edits, f"free the objects of '{name}' in a qScopeGuard")
 
     # -- matching ------------------------------------------------------------
 
@@ -192,16 +231,19 @@ class ScopedPointerForDeletedLocal(Codemod):
         if not init or (len(init) == 1 and is_null_pointer(init[0])):
             return Candidate(decl, parents[-1], parents[-2], parents, assigned_later=True)
         value = strip_implicit(init[0]) if len(init) == 1 else None
-        if value is not None and is_factory_call(unit, value, enclosing_function(parents)):
+        if value is not None and (is_factory_call(unit, value, enclosing_function(parents)) or is_taken_out(value)):
             return Candidate(decl, parents[-1], parents[-2], parents)
         if value is None or value.kind != CursorKind.CXX_NEW_EXPR or is_array_new(unit, value):
             return None  # new T[n]: needs QScopedArrayPointer, left to a human
         return Candidate(decl, parents[-1], parents[-2], parents)
 
     def _examine(self, unit: Unit, cand: Candidate) -> DeletedLocal | None:
-        deletions = fate_of(unit, cand.decl, cand.parents).of(Kind.DELETED, Kind.DELETED_SOME_PATHS)
+        fate = fate_of(unit, cand.decl, cand.parents)
+        deletions = fate.of(Kind.DELETED, Kind.DELETED_SOME_PATHS)
+        if not deletions:
+            return self._deleted_through_alias(unit, cand, fate)
         if len(deletions) != 1:
-            return None  # never deleted here (QF101's business) or deleted on several paths
+            return None  # deleted on several paths
         deletion = deletions[0]
         delete_expr = deletion.at
         if is_array_delete(unit, delete_expr):
@@ -211,7 +253,8 @@ class ScopedPointerForDeletedLocal(Codemod):
         # (one that an early return skips is what this codemod is about).
         if deletion.conditional is not None:
             return None
-        others = [u for u in cand.uses if u.cursor != deletion.use]
+        nulled = _nulled_after(cand.block, delete_expr, fate)
+        others = [u for u in cand.uses if u.cursor not in (deletion.use, nulled and nulled.use)]
         delete_offset = unit.use_offset(delete_expr)
         if delete_offset < unit.use_offset(cand.decl):
             return None
@@ -222,13 +265,35 @@ class ScopedPointerForDeletedLocal(Codemod):
                 return None
             others = [u for u in others if assignment not in u.parents]
         captures, modes = self._captures(unit, others, cand.decl.spelling)
-        raw_uses, observed = self._raw_uses(unit, others, modes, delete_offset)
+        after = unit.use_offset(nulled.at) if nulled is not None else None
+        raw_uses, observed = self._raw_uses(unit, others, modes, delete_offset, after)
         message = (
             f"'{cand.decl.spelling}' is freed by a manual `delete` that every early return "
             f"(a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
         )
         return DeletedLocal(unit.use_offset(cand.decl), message, cand.decl, cand.block, delete_expr, assignment,
-                            raw_uses, captures, observed)
+                            raw_uses, captures, observed, nulled.at if nulled is not None else None)
+
+    def _deleted_through_alias(self, unit: Unit, cand: Candidate, fate) -> DeletedLocal | None:
+        """`T *p = new T; T *q = p; ... delete q;`: reported without a fix
+        when the alias's one unconditional delete is all that frees it."""
+        (through, *more) = fate.of(Kind.DELETED_THROUGH_ALIAS) or (None,)
+        if through is None or more or through.conditional is not None or cand.assigned_later:
+            return None
+        alias = through.field
+        if any(e.kind not in STAYS_OWNED and e.use != through.use for e in fate.events if e.kind != Kind.DELETED_THROUGH_ALIAS):
+            return None
+        if any(e.kind not in STAYS_OWNED | {Kind.DELETED} for e in fate_of(unit, alias, cand.parents).events):
+            return None
+        message = (
+            f"'{cand.decl.spelling}' is freed by a manual `delete {alias.spelling}` (an alias) that every early "
+            f"return (a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
+        )
+        reason = (f"the object is deleted through the alias '{alias.spelling}': own it with "
+                  f"QScopedPointer '{cand.decl.spelling}' and make '{alias.spelling}' a plain "
+                  f"`{cand.decl.spelling}.data()` view, by hand")
+        return DeletedLocal(unit.use_offset(cand.decl), message, cand.decl, cand.block, through.at, None, (), (),
+                            False, None, reason)
 
     def _captures(self, unit: Unit, others, name: str) -> tuple[tuple[Capture, ...], dict[tuple, str]]:
         """The lambda captures of the pointer, and how each lambda holds it
@@ -247,16 +312,18 @@ class ScopedPointerForDeletedLocal(Codemod):
                 captures.append(Capture(ref, form))
         return tuple(captures), modes
 
-    def _raw_uses(self, unit: Unit, others, modes: dict[tuple, str], delete_offset: int) -> tuple[tuple[Cursor, ...], bool]:
+    def _raw_uses(self, unit: Unit, others, modes: dict[tuple, str], delete_offset: int,
+                  nulled_at: int | None) -> tuple[tuple[Cursor, ...], bool]:
         """The uses that need the raw pointer, and whether one of them
-        watches the deletion; Escape when a use lets ownership leave."""
+        watches the deletion; Escape when a use lets ownership leave. After
+        `p = nullptr;` (`nulled_at`) a use sees null either way."""
         raw = []
         observed = False
         for use in others:
             ref, parents = use.cursor, use.parents
             if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and is_capture(ref, parents[-1]):
                 continue
-            if unit.use_offset(ref) > delete_offset:
+            if unit.use_offset(ref) > delete_offset and (nulled_at is None or unit.use_offset(ref) < nulled_at):
                 raise Escape  # used after the delete
             if _inside_copying_lambda(parents, modes):
                 continue  # refers to the lambda's own raw-pointer copy
@@ -360,7 +427,7 @@ class ScopedPointerForDeletedLocal(Codemod):
         index = next((i for i, c in enumerate(statements) if match.delete_expr in (c, strip_implicit(c))), None)
         if index is None:
             return None
-        later = statements[index + 1:]
+        later = [c for c in statements[index + 1:] if c != match.nulled]
         if later and later[-1].kind == CursorKind.RETURN_STMT and returns_plain_value(later[-1]):
             later = later[:-1]  # `return ok;` observes nothing of the object
         keep_place = keep_place or any(strip_implicit(c).kind != CursorKind.CXX_DELETE_EXPR for c in later)
@@ -376,6 +443,71 @@ class ScopedPointerForDeletedLocal(Codemod):
                     break
                 start = above
         return Edit.deletion(unit.path, start, end)
+
+
+@dataclass(frozen=True)
+class FreedAtEnd(Match):
+    """A local container of pointers whose objects one unconditional
+    `qDeleteAll` frees, after early returns."""
+
+    decl: Cursor
+    decl_stmt: Cursor
+    free_call: Cursor  # the qDeleteAll(...) statement
+    ending: str  # "ends": it ends the block; "cleared": a clear() follows it; "mid": neither
+    no_fix_reason: str = ""
+
+
+def _container_freed_at_end(unit: Unit, decl: Cursor, parents) -> FreedAtEnd | None:
+    if len(parents) < 2 or parents[-1].kind != CursorKind.DECL_STMT or parents[-2].kind != CursorKind.COMPOUND_STMT:
+        return None
+    if decl.storage_class == StorageClass.STATIC or not holds_pointers(decl.type):
+        return None
+    if sum(1 for c in parents[-1].get_children() if c.kind == CursorKind.VAR_DECL) != 1:
+        return None
+    fate = container_fate(unit, decl, parents)
+    frees = fate.of(Kind.FREED_BY_QDELETEALL)
+    if len(frees) != 1 or frees[0].conditional is not None or not frees[0].skipped_by:
+        return None  # freed on some paths only, several times, or nothing returns early before it
+    if any(e.kind not in (Kind.LOOKED, Kind.FREED_BY_TAKE, Kind.FREED_BY_QDELETEALL) for e in fate.events):
+        return None  # copied, returned or handed to a call: its objects may be owned there
+    free = frees[0].at
+    block = parents[-2]
+    statements = [c for c in block.get_children() if c.kind != CursorKind.NULL_STMT]
+    later = statements[statements.index(free) + 1:] if free in statements else []
+    after = [e for e in fate.events if unit.use_offset(e.at) > unit.use_offset(free)]
+    ending, reason = "mid", ""
+    if all(strip_implicit(c).kind == CursorKind.CXX_DELETE_EXPR or c.kind == CursorKind.RETURN_STMT
+           and returns_plain_value(c) for c in later):
+        ending = "ends"
+    elif after and _clears(later[0], after[0].at) and all(e.at.spelling in _EMPTY_QUERIES for e in after[1:]):
+        ending = "cleared"
+    elif after:
+        reason = (f"'{decl.spelling}' is used after its qDeleteAll: keep the objects in a "
+                  f"std::vector<std::unique_ptr<T>>, or clear the list right after qDeleteAll and free it "
+                  f"in a qScopeGuard, by hand")
+    message = (f"the objects in '{decl.spelling}' are freed by a `qDeleteAll` that every early return "
+               f"(a failing QVERIFY/QCOMPARE included) skips; free them in a qScopeGuard")
+    return FreedAtEnd(unit.use_offset(decl), message, decl, parents[-1], free, ending, reason)
+
+
+# What may be asked of a container after it was emptied: the guard then
+# finds it as empty as the test left it.
+_EMPTY_QUERIES = frozenset({"isEmpty", "empty", "size", "count", "length", "clear"})
+
+
+def _clears(statement: Cursor, member: Cursor) -> bool:
+    """`statement` is `xs.clear();` with `member` its `clear`."""
+    call = member_call(strip_implicit(statement))
+    return call is not None and call.member == member and member.spelling == "clear"
+
+
+def _nulled_after(block: Cursor, delete_expr: Cursor, fate: Fate) -> Event | None:
+    """The `p = nullptr;` statement right after the delete (QScopedPointer's
+    reset() leaves it null too)."""
+    statements = [c for c in block.get_children() if c.kind != CursorKind.NULL_STMT]
+    index = next((i for i, c in enumerate(statements) if delete_expr in (c, strip_implicit(c))), None)
+    following = statements[index + 1] if index is not None and index + 1 < len(statements) else None
+    return next((e for e in fate.of(Kind.NULLED) if following is not None and e.at == following), None)
 
 
 def _has_comment(unit: Unit, start: int, semi: int) -> bool:

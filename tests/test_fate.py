@@ -85,6 +85,18 @@ void reseat(QLocalSocket *&socket);
 void byReference() { QLocalSocket *bound = new QLocalSocket; reseat(bound); delete bound; }
 void guarded() { QLocalSocket *guardedSocket = new QLocalSocket; QPointer<QLocalSocket> guard(guardedSocket); delete guardedSocket; }
 QObject *castBack() { QLocalSocket *cast = new QLocalSocket; return static_cast<QObject *>(cast); }
+void nulled() { QLocalSocket *cleared = new QLocalSocket; delete cleared; cleared = nullptr; }
+void throughAlias() { QLocalSocket *original = new QLocalSocket; QObject *alias = original; delete alias; }
+void takenOut(QList<QLocalSocket *> &queue) { QLocalSocket *out = queue.takeFirst(); delete out; }
+void listFreed() {
+    QList<QLocalSocket *> sockets{new QLocalSocket};
+    QVERIFY(sockets.first()->flush());
+    for (QLocalSocket *s : sockets)
+        s->flush();
+    delete sockets.takeLast();
+    qDeleteAll(sockets);
+}
+QList<QLocalSocket *> listReturned() { QList<QLocalSocket *> handedBack{new QLocalSocket}; return handedBack; }
 void addressed() { QLocalSocket *where = new QLocalSocket; QLocalSocket **at = &where; (*at)->flush(); }
 """
 
@@ -224,3 +236,41 @@ def test_aliased_and_address_taken(unit):
 def test_a_variable_not_made_by_a_new(unit):
     found = of_variable(unit, "second")
     assert found.new_expr is None and found.variable.spelling == "second" and found.events == ()
+
+
+def test_set_to_null_after_its_delete(unit):
+    found = of_variable(unit, "cleared")
+    assert found.kinds == {Kind.DELETED, Kind.NULLED}
+    (event,) = found.of(Kind.NULLED)
+    assert event.at.kind == CursorKind.BINARY_OPERATOR
+
+
+def test_deleted_through_an_alias(unit):
+    found = of_variable(unit, "original")
+    assert found.kinds == {Kind.ALIASED, Kind.DELETED_THROUGH_ALIAS}
+    (event,) = found.of(Kind.DELETED_THROUGH_ALIAS)
+    assert event.field.spelling == "alias" and event.at.kind == CursorKind.CXX_DELETE_EXPR
+
+
+def test_taken_out_of_a_container(unit):
+    out = of_variable(unit, "out")
+    assert fate.is_taken_out(fate.initializer(out.variable)) and out.kinds == {Kind.DELETED}
+    assert not fate.is_taken_out(fate.initializer(of_variable(unit, "all").variable))  # a `new`
+
+
+def container(unit, name) -> fate.Fate:
+    cursor, parents = next((c, p) for c, p in unit.walk() if c.kind == CursorKind.VAR_DECL and c.spelling == name)
+    assert fate.holds_pointers(cursor.type)
+    return fate.container_fate(unit, cursor, parents)
+
+
+def test_local_container_freed_by_qdeleteall_after_an_early_return(unit):
+    found = container(unit, "sockets")
+    (freed,) = found.of(Kind.FREED_BY_QDELETEALL)
+    assert freed.conditional is None and [r.kind for r in freed.skipped_by] == [CursorKind.RETURN_STMT]
+    assert found.kinds == {Kind.LOOKED, Kind.FREED_BY_TAKE, Kind.FREED_BY_QDELETEALL}
+
+
+def test_local_container_returned(unit):
+    assert container(unit, "handedBack").kinds == {Kind.RETURNED}
+    assert not fate.holds_pointers(of_variable(unit, "all").variable.type)

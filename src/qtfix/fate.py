@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from clang.cindex import StorageClass, TypeKind
 
 from .cpp import (CASTS, IMPLICIT, binds_to_reference, enclosing_function, holder_of, in_namespace, initializer, is_assignment,
-                  is_null_pointer, on_this, strip_casts, strip_implicit, unary_operator)
+                  is_null_pointer, member_call, on_this, strip_casts, strip_implicit, unary_operator)
 from .parse import Cursor, CursorKind, Unit, entity, walk_with_parents
-from .qt import (CONTAINER_STORES, KEEPS_WITHOUT_OWNING, LOOKING_CALLS, OWNING_SMART_POINTERS, TAKES_OWNERSHIP,
-                 parent_parameter)
+from .qt import (CONTAINER_STORES, KEEPS_WITHOUT_OWNING, LOOKING_CALLS, OWNING_SMART_POINTERS, TAKE_CALLS,
+                 TAKES_OWNERSHIP, parent_parameter)
 
 
 class Kind(enum.Enum):
@@ -51,6 +51,8 @@ class Kind(enum.Enum):
     RETURNED = "returned"
     CAPTURED = "captured by a lambda"
     REASSIGNED = "the variable is assigned"  # the variable, not the object
+    NULLED = "the variable is set to null"  # `p = nullptr;` (after its delete, typically)
+    DELETED_THROUGH_ALIAS = "deleted through another pointer"  # `auto *q = p; delete q;`
     FREED_BY_QDELETEALL = "freed by qDeleteAll"
     FREED_BY_TAKE = "freed by delete of take*()"
     FREED_BY_DESTRUCTOR = "freed by the destructor"
@@ -65,7 +67,7 @@ class Event:
     kind: Kind
     at: Cursor
     use: Cursor | None = None  # the reference to the pointer it is about
-    field: Cursor | None = None  # MEMBER: the member it is stored into
+    field: Cursor | None = None  # MEMBER: the member it is stored into; DELETED_THROUGH_ALIAS: the alias
     skipped_by: tuple[Cursor, ...] = ()  # DELETED_SOME_PATHS: the early returns before it
     conditional: Cursor | None = None  # DELETED_SOME_PATHS: the `if`/loop around it
 
@@ -97,6 +99,7 @@ PRIORITY = (
     Kind.DELETE_LATER_ARRANGED, Kind.PARENTED, Kind.SET_PARENT, Kind.TAKEN, Kind.SMART_POINTER,
     Kind.MOVED_TO_THREAD, Kind.RETURNED, Kind.DELETED_SOME_PATHS, Kind.CONTAINER, Kind.MEMBER, Kind.ALIASED,
     Kind.ADDRESS_TAKEN, Kind.BY_REFERENCE, Kind.PASSED, Kind.KEPT, Kind.WATCHED, Kind.CAPTURED,
+    Kind.DELETED_THROUGH_ALIAS, Kind.NULLED,
 )
 # The pointer value flows through these unchanged (a braced initializer included).
 FLOW = IMPLICIT | {CursorKind.INIT_LIST_EXPR}
@@ -237,9 +240,29 @@ def fate_of(unit: Unit, cursor: Cursor, parents: tuple[Cursor, ...]) -> Fate:
         event = use_of(unit, ref, ref_parents)
         if event.kind == Kind.DELETED:
             event = _judge_delete(unit, event, ref_parents, variable, start, returns)
+        elif event.kind == Kind.REASSIGNED and is_null_pointer(list(event.at.get_children())[1]):
+            event = Event(Kind.NULLED, event.at, ref)
         if event.kind not in (Kind.LOOKED, Kind.REASSIGNED):
             events.append(event)
+        if event.kind == Kind.ALIASED and event.at.kind == CursorKind.VAR_DECL and _is_local(event.at):
+            events += _alias_deletes(unit, event, ref_parents)
     return Fate(new_expr, variable, tuple(events))
+
+
+def _alias_deletes(unit: Unit, alias: Event, parents) -> list[Event]:
+    """`T *q = p; ... delete q;`: the deletes of the alias, as
+    DELETED_THROUGH_ALIAS events (`field` is the alias variable)."""
+    decl = alias.at
+    deletes = fate_of(unit, decl, parents[: parents.index(decl)]).of(Kind.DELETED, Kind.DELETED_SOME_PATHS)
+    return [Event(Kind.DELETED_THROUGH_ALIAS, d.at, alias.use, field=decl, skipped_by=d.skipped_by,
+                  conditional=d.conditional) for d in deletes]
+
+
+def is_taken_out(expr: Cursor) -> bool:
+    """`list.takeFirst()`, `hash.take(key)`, `scoped.take()`: a call that
+    hands the object it removes to the caller, who owns it from then on."""
+    call = member_call(strip_casts(expr)) if expr.kind != CursorKind.CXX_NEW_EXPR else None
+    return call is not None and call.member.spelling in TAKE_CALLS and call.object is not None
 
 
 def _creation(cursor: Cursor, parents) -> tuple[Cursor | None, Cursor | None, Cursor]:
@@ -321,6 +344,58 @@ def parent_argument(new_expr: Cursor) -> Cursor | None:
     at = parent_parameter(list(ctor.get_arguments()))
     explicit = [a for a in call.get_arguments() if a.extent.start.file is not None]
     return explicit[at] if at is not None and at < len(explicit) and not is_null_pointer(explicit[at]) else None
+
+
+# -- a local container of pointers --------------------------------------------------
+
+
+def holds_pointers(ctype) -> bool:
+    """A container type whose elements are pointers: `QList<T *>`,
+    `QVector<T *>`, `std::vector<T *>`..."""
+    ctype = ctype.get_canonical()
+    return ctype.get_num_template_arguments() >= 1 and ctype.get_template_argument_type(0).kind == TypeKind.POINTER
+
+
+def container_fate(unit: Unit, variable: Cursor, parents: tuple[Cursor, ...]) -> Fate:
+    """What the function does with the objects of the local container
+    `variable` (declared with ancestors `parents`): FREED_BY_QDELETEALL
+    (judged on all or some paths as a delete is), FREED_BY_TAKE, LOOKED for
+    member calls, subscripts and loops over it, RETURNED, else PASSED (a
+    copy, a call that gets the container: its objects may be owned there)."""
+    function = enclosing_function(parents)
+    body = function if function is not None else parents[0]
+    returns = [r for r, rp in walk_with_parents(body, ()) if r.kind == CursorKind.RETURN_STMT and not _in_lambda(rp)]
+    start = unit.use_offset(variable)
+    events = []
+    for ref, ref_parents in _references(body, variable):
+        at = holder_of(ref, ref_parents, _copies).cursor
+        kind = _container_use(unit, ref, ref_parents, at)
+        event = Event(kind, at if at is not None else ref, ref)
+        if kind == Kind.FREED_BY_QDELETEALL:
+            judged = _judge_delete(unit, event, ref_parents, variable, start, returns)
+            event = Event(kind, at, ref, skipped_by=judged.skipped_by, conditional=judged.conditional)
+        events.append(event)
+    return Fate(None, variable, tuple(events))
+
+
+def _copies(c: Cursor) -> bool:
+    """The value flows on unchanged, or copied (a copy or move constructor)."""
+    return c.kind in FLOW or (c.kind == CursorKind.CALL_EXPR and c.referenced is not None
+                              and c.referenced.kind == CursorKind.CONSTRUCTOR)
+
+
+def _container_use(unit: Unit, ref: Cursor, parents, holder: Cursor | None) -> Kind:
+    if holder is None:
+        return Kind.PASSED
+    if holder.kind == CursorKind.CALL_EXPR and holder.spelling == "qDeleteAll":
+        return Kind.FREED_BY_QDELETEALL
+    if holder.kind == CursorKind.MEMBER_REF_EXPR:
+        return _free_kind(unit, ref, parents, False) or Kind.LOOKED
+    if holder.kind == CursorKind.CXX_FOR_RANGE_STMT or holder.kind == CursorKind.CALL_EXPR and holder.spelling == "operator[]":
+        return Kind.LOOKED
+    if holder.kind == CursorKind.RETURN_STMT:
+        return Kind.RETURNED
+    return Kind.PASSED
 
 
 # -- a pointer kept in a member ------------------------------------------------------
