@@ -108,7 +108,21 @@ class ScopedPointerForDeletedLocal(Codemod):
     block (followed by nothing, other deletes, or a `return` of a plain value)
     is removed, together with a blank line left before the `}`. A pointer
     assigned after its declaration becomes `QScopedPointer<T> socket;` and
-    `socket.reset(new T);`.
+    `socket.reset(new T);`. A `socket = nullptr;` right after the delete goes
+    (reset() leaves it null). A pointer taken out of a container
+    (`T *p = list.takeFirst();`, `takeAt`, `takeLast`, `take`) is owned the
+    same way. A delete through an alias (`QObject *o = p; delete o;`) is
+    reported without a fix.
+
+    A local container of pointers (`QList<T *>`, `QVector<T *>`,
+    `std::vector<T *>`) whose objects one `qDeleteAll(list)` frees after an
+    early return leaks them all on that return: the fix frees them in a
+    `qScopeGuard` declared right after the container (`#include
+    <QScopeGuard>`, Qt 5.12), and drops the old `qDeleteAll` when it ends the
+    block, else keeps it and clears the container after it, so the guard
+    frees nothing twice. A container used after its `qDeleteAll` (beyond
+    `clear()`/`isEmpty()`) is reported without a fix; one copied, returned or
+    handed to a call is left alone (its objects may be owned there).
 
     ## Fix safety
     Safe: the object is destroyed at the same point on the normal path, and now
