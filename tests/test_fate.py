@@ -27,6 +27,7 @@ public:
     QTcpSocket *m_socket = nullptr;
     QList<QLocalSocket *> m_list;
     QList<QLocalSocket *> m_queue;
+    QScopedPointer<QTimer> m_timer;
 };
 
 Owner::~Owner()
@@ -47,6 +48,7 @@ void Owner::store()
     m_socket = kept;
     m_list.append(new QLocalSocket);
     m_queue.append(new QLocalSocket);
+    m_timer.reset(new QTimer);
 }
 
 class Server : public QTcpServer
@@ -179,7 +181,7 @@ def test_stored_in_a_member_freed_by_the_destructor(unit):
 
 def test_stored_in_a_container_freed_by_qdeleteall(unit):
     appended = [f for f in of_new_in(unit, "store") if f.variable is None]
-    assert [f.kind for f in appended] == [Kind.CONTAINER, Kind.CONTAINER]
+    assert [f.kind for f in appended] == [Kind.CONTAINER, Kind.CONTAINER, Kind.TAKEN]  # m_timer.reset(new)
     assert [e.kind for e in fate.member_frees(unit, field(unit, "m_list"), bodies(unit))] == [Kind.FREED_BY_QDELETEALL]
 
 
@@ -274,3 +276,12 @@ def test_local_container_freed_by_qdeleteall_after_an_early_return(unit):
 def test_local_container_returned(unit):
     assert container(unit, "handedBack").kinds == {Kind.RETURNED}
     assert not fate.holds_pointers(of_variable(unit, "all").variable.type)
+
+
+def test_member_stores(unit):
+    (assigned,) = fate.member_stores(field(unit, "m_socket"), bodies(unit))
+    assert assigned.form == "assignment" and assigned.at.kind == CursorKind.BINARY_OPERATOR
+    assert [c.spelling for c in assigned.value.walk_preorder() if c.kind == CursorKind.DECL_REF_EXPR] == ["kept"]
+    (reset,) = fate.member_stores(field(unit, "m_timer"), bodies(unit))
+    assert reset.form == "call" and fate.strip_casts(reset.value).kind == CursorKind.CXX_NEW_EXPR
+    assert fate.member_stores(field(unit, "m_list"), bodies(unit)) == ()  # appended to, never assigned

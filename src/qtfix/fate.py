@@ -419,6 +419,59 @@ def member_frees(unit: Unit, field: Cursor, bodies: list[Cursor]) -> tuple[Event
     return tuple(found)
 
 
+@dataclass(frozen=True)
+class Store:
+    """One place a member is given a value."""
+
+    at: Cursor  # the member initializer's MEMBER_REF, the assignment, the reset()/operator= call
+    value: Cursor  # what is stored
+    form: str  # "initializer" (`m_x(v)` of a constructor), "assignment" (`m_x = v`), "call" (`m_x.reset(v)`)
+
+
+def member_stores(field: Cursor, bodies: list[Cursor]) -> tuple[Store, ...]:
+    """Where the member functions `bodies` store a value in the member
+    `field` of `this`: `m_x(v)` in a constructor's member initializers,
+    `m_x = v`, and for a smart-pointer member `m_x.reset(v)` or `m_x = v`
+    spelled as an operator call. (Its default member initializer is the
+    field's own child.)"""
+    key = entity(field)
+    found = []
+    for body in bodies:
+        children = list(body.get_children())
+        for i, c in enumerate(children):
+            if c.kind == CursorKind.MEMBER_REF and c.referenced is not None and entity(c.referenced) == key:
+                if i + 1 < len(children):
+                    found.append(Store(c, children[i + 1], "initializer"))
+        for c in body.walk_preorder():
+            if is_assignment(c):
+                sides = list(c.get_children())
+                if len(sides) == 2 and _this_member(sides[0], key):
+                    found.append(Store(c, sides[1], "assignment"))
+            elif c.kind == CursorKind.CALL_EXPR and c.spelling in ("reset", "operator="):
+                args = list(c.get_arguments())
+                if args and _stored_by_call(c, key):
+                    found.append(Store(c, args[-1], "call"))
+    return tuple(found)
+
+
+def _stored_by_call(call: Cursor, key: tuple) -> bool:
+    """`m_x.reset(v)` (the callee's object) or `m_x = v` as an operator call
+    (its first child is the left-hand side)."""
+    first = next(iter(call.get_children()), None)
+    if first is None:
+        return False
+    if call.spelling == "operator=":
+        return _this_member(first, key)
+    base = next(iter(first.get_children()), None) if first.kind == CursorKind.MEMBER_REF_EXPR else None
+    return base is not None and _this_member(base, key)
+
+
+def _this_member(expr: Cursor, key: tuple) -> bool:
+    expr = strip_casts(expr)
+    return (expr.kind == CursorKind.MEMBER_REF_EXPR and expr.referenced is not None
+            and entity(expr.referenced) == key and on_this(expr))
+
+
 def _free_kind(unit: Unit, ref: Cursor, parents, in_destructor: bool) -> Kind | None:
     holder = holder_of(ref, parents, lambda c: c.kind in FLOW or c.kind in CASTS)
     if holder.cursor is None:
