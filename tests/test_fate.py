@@ -98,6 +98,12 @@ void listFreed() {
     delete sockets.takeLast();
     qDeleteAll(sockets);
 }
+void listByIterators() {
+    QList<QLocalSocket *> pair;
+    pair << new QLocalSocket << new QLocalSocket;
+    QVERIFY(pair.first()->flush());
+    qDeleteAll(pair.begin(), pair.end());
+}
 QList<QLocalSocket *> listReturned() { QList<QLocalSocket *> handedBack{new QLocalSocket}; return handedBack; }
 void addressed() { QLocalSocket *where = new QLocalSocket; QLocalSocket **at = &where; (*at)->flush(); }
 """
@@ -285,3 +291,10 @@ def test_member_stores(unit):
     (reset,) = fate.member_stores(field(unit, "m_timer"), bodies(unit))
     assert reset.form == "call" and fate.strip_casts(reset.value).kind == CursorKind.CXX_NEW_EXPR
     assert fate.member_stores(field(unit, "m_list"), bodies(unit)) == ()  # appended to, never assigned
+
+
+def test_local_container_freed_by_qdeleteall_of_its_iterators(unit):
+    found = container(unit, "pair")
+    (freed,) = found.of(Kind.FREED_BY_QDELETEALL)  # one event for begin() and end()
+    assert freed.at.spelling == "qDeleteAll" and freed.conditional is None and freed.skipped_by
+    assert Kind.PASSED not in found.kinds  # `pair << p` stores into it

@@ -370,12 +370,25 @@ def container_fate(unit: Unit, variable: Cursor, parents: tuple[Cursor, ...]) ->
     for ref, ref_parents in _references(body, variable):
         at = holder_of(ref, ref_parents, _copies).cursor
         kind = _container_use(unit, ref, ref_parents, at)
+        if kind == Kind.FREED_BY_QDELETEALL and at.kind == CursorKind.MEMBER_REF_EXPR:
+            at = _qdeleteall_of(ref_parents[: ref_parents.index(at)])  # qDeleteAll(list.begin(), list.end())
+            if events and events[-1].at == at:
+                continue  # its end() after its begin()
         event = Event(kind, at if at is not None else ref, ref)
         if kind == Kind.FREED_BY_QDELETEALL:
             judged = _judge_delete(unit, event, ref_parents, variable, start, returns)
             event = Event(kind, at, ref, skipped_by=judged.skipped_by, conditional=judged.conditional)
         events.append(event)
     return Fate(None, variable, tuple(events))
+
+
+def _qdeleteall_of(parents) -> Cursor | None:
+    """The qDeleteAll call whose argument is the call (`list.begin()`) that
+    ends the ancestors `parents`, if any."""
+    if len(parents) < 2:
+        return None
+    holder = holder_of(parents[-1], tuple(parents[:-1]), lambda c: c.kind in FLOW or c.kind in CASTS).cursor
+    return holder if holder is not None and holder.kind == CursorKind.CALL_EXPR and holder.spelling == "qDeleteAll" else None
 
 
 def _copies(c: Cursor) -> bool:
@@ -390,9 +403,13 @@ def _container_use(unit: Unit, ref: Cursor, parents, holder: Cursor | None) -> K
     if holder.kind == CursorKind.CALL_EXPR and holder.spelling == "qDeleteAll":
         return Kind.FREED_BY_QDELETEALL
     if holder.kind == CursorKind.MEMBER_REF_EXPR:
+        if holder.spelling in ("begin", "end") and _qdeleteall_of(parents[: parents.index(holder)]) is not None:
+            return Kind.FREED_BY_QDELETEALL  # qDeleteAll(list.begin(), list.end())
         return _free_kind(unit, ref, parents, False) or Kind.LOOKED
     if holder.kind == CursorKind.CXX_FOR_RANGE_STMT or holder.kind == CursorKind.CALL_EXPR and holder.spelling == "operator[]":
         return Kind.LOOKED
+    if holder.kind == CursorKind.CALL_EXPR and holder.spelling in ("operator<<", "operator+="):
+        return Kind.LOOKED  # `list << p`: a store into it
     if holder.kind == CursorKind.RETURN_STMT:
         return Kind.RETURNED
     return Kind.PASSED

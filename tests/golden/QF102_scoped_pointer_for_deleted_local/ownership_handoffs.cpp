@@ -70,6 +70,7 @@ private slots:
     void usedAfter();
     void nothingReturnsEarly();
     void returned();
+    void iterators();
 };
 
 void tst_Lists::endsTheFunction()
@@ -123,6 +124,15 @@ void tst_Lists::returned()
     QVERIFY(objects.first());
     keep(objects);
     qDeleteAll(objects);
+}
+
+void tst_Lists::iterators()
+{
+    QList<QObject *> objects;
+    for (int i = 0; i < 2; ++i)
+        objects << new QObject;
+    QCOMPARE(objects.size(), 2);
+    qDeleteAll(objects.begin(), objects.end());
 }
 
 QTEST_MAIN(tst_Shapes)
