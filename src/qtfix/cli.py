@@ -37,7 +37,8 @@ from .baseline import new_findings, write_baseline
 from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
 from .fileio import MAX_FILE_SIZE_ENV, WriteError, parse_size, write_atomically, write_output
-from .runner import FileResult, Plan, Settings, Status, plan
+from .results import FileResult, Plan, Skipped, Status, plan
+from .runner import Task
 from .ctest import BuildError, load_build
 from .prove import Files, Proof, Prover, proof_json, proof_markdown, prove
 from .suppress import explain as suppression_doc
@@ -143,10 +144,10 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
             err.print(f"note: {pchs.problem}", markup=False)
     shared = literals_shared_with_helpers(files)
     tasks = [
-        Task(i, f, args[f], *what[f],
-             Settings(cache_dir=cache_dir if batch.cache else None, pch=pch_for.get(args[f]),
-                      verify=batch.verify, unsafe=cfg.unsafe_fixes, shared_literals=shared.get(f, frozenset())))
-        for i, f in enumerate(files)
+        Task(f, args[f], codes, replace(options, shared_literals=_literals(shared.get(f, ()))),
+             cache_dir=cache_dir if batch.cache else None, pch=pch_for.get(args[f]),
+             verify=batch.verify, unsafe=cfg.unsafe_fixes)
+        for f in files for codes, options in [what[f]]
     ]
     limits = Limits(jobs=batch.jobs, file_timeout=batch.file_timeout, max_memory_mb=batch.max_memory_mb)
     with progress_reporter(len(tasks)) as progress:
@@ -159,11 +160,15 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
         results = run_tasks(tasks, limits, finished)
     if batch.cache:
         ResultCache(cache_dir).prune(cache_limit_bytes())
-    results += [FileResult(f, Status.SKIPPED, why, left_out=True) for f, why in left_out.items()]
+    results += [Skipped(f, why, left_out=True) for f, why in left_out.items()]
     for r in results:
         if r.status is not Status.CHECKED:
             err.print(f"{display_path(r.path)}: {r.status.value}: {r.reason}", markup=False)
     return results
+
+
+def _literals(spelled) -> tuple[str, ...]:
+    return tuple(sorted(x.decode("utf-8", "replace") for x in spelled))
 
 
 def _plan_files(cfg: RunConfig):
