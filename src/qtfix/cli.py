@@ -247,7 +247,7 @@ def _codemods_for(cfg: RunConfig, file: Path, known) -> tuple[tuple[str, ...], O
     """The codes run on `file` and its options: the command line, else its configuration file."""
     resolved = resolve(cfg.finder.for_file(file), cfg.given, file)
     chooser, ignore = list(resolved.settings.select), list(resolved.ignore)
-    codes = tuple(c.code for c in select(known, chooser, ignore))
+    codes = resolved.codes(known)
     # QF002 goes with select/ignore like a codemod; QF001 is asked for
     # by its own flag, which select does not take back (ignore does)
     unused, invalid = SUPPRESSION_CODES
