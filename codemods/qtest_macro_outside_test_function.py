@@ -355,7 +355,7 @@ class _Context:
                 "thread-safe, and its `return` leaves only the lambda; hand the result to the test function and check it there",
                 no_fix_reason=THREAD_REASON,
             )
-        if self._handled_by_flag(lam, outer):
+        if self._handled_by_flag(check, outer):
             return Verdict("", silent=True)  # the test function reads back a flag the lambda sets
         holder = holder_of(lam, check.parents).cursor
         call = holder if holder is not None and holder.kind == CursorKind.CALL_EXPR else None
@@ -421,11 +421,13 @@ class _Context:
                     return self.unit.text(start if start >= 0 else span[0], span[1])
         return ""
 
-    def _handled_by_flag(self, lam: Cursor, outer: Cursor | None) -> bool:
+    def _handled_by_flag(self, check: MacroCheck, outer: Cursor | None) -> bool:
         """Whether the lambda sets a variable of its function (or a data
         member) that the function reads back after it, in an `if`, a QTest
         check or its `return` (`if (skipped) return;`, `QVERIFY(done)`,
-        `return m_canMessage;`)."""
+        `return m_canMessage;`): set after the check (only when it passed),
+        or, for a QSKIP, before it (recording the skip)."""
+        lam = check.function
         unit, span = self.unit, self.unit.file_range(lam)
         if outer is None or span is None:
             return False
@@ -433,8 +435,11 @@ class _Context:
         for c in lam.walk_preorder():
             lhs = strip_implicit(next(c.get_children())) if is_assignment(c) else None
             target = lhs.referenced if lhs is not None and lhs.kind in FLAG_REFERENCES else None
-            if target is not None and (target.kind == CursorKind.FIELD_DECL or (
-                    target.kind == CursorKind.VAR_DECL and target.semantic_parent == outer)):
+            at = unit.file_range(c) if target is not None else None
+            if at is None or (at[0] < check.macro.start and not check.skips):
+                continue  # set before a failure can happen: it does not tell the test
+            if target.kind == CursorKind.FIELD_DECL or (
+                    target.kind == CursorKind.VAR_DECL and target.semantic_parent == outer):
                 flags.add(entity(target))
         for c, parents in walk_with_parents(outer, ()) if flags else ():
             if c.kind in FLAG_REFERENCES and entity(c.referenced) in flags:

@@ -19,7 +19,7 @@ from .fileio import read_regular, write_output
 from .patch import display_path
 from .project import UsageError
 from .report import fingerprint
-from .results import FileResult, Status
+from .runner import FileResult, Status
 
 FORMAT = 1
 

@@ -180,4 +180,14 @@ QTimer *makeTimer()
     return timer;
 }
 
+class AdoptingServer : public QTcpServer
+{
+public:
+    void adopt()
+    {
+        QTcpSocket *socket = new QTcpSocket;
+        addPendingConnection(socket);  // the server's queue owns it
+    }
+};
+
 #include "ownership_handled.moc"

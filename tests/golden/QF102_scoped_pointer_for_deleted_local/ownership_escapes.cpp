@@ -73,7 +73,7 @@ public:
     {
         QTimer *timer = new QTimer;
         delete timer;
-        timer = new QTimer;  // a second object in the same variable
+        timer = nullptr;
     }
     void container()
     {
