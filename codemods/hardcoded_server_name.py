@@ -6,9 +6,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
+from clang.cindex import BinaryOperator
+
 from qtfix.cpp import (call_arguments_text, code_without_comments, enclosing_function, enclosing_named_function,
-                       enclosing_statement, ensure_include, expected_to_fail, function_label, insertion_point,
-                       may_be_written, skip_space, variable_references)
+                       enclosing_statement, ensure_include, expected_to_fail, function_label, initializer,
+                       insertion_point, may_be_written, skip_space, strip_casts, variable_references)
 from qtfix.edits import Edit, Fix, Safety
 from qtfix.parse import Cursor, CursorKind, Unit, file_location, identity, is_derived_from
 from qtfix.qt import (LOCAL_CLASSES, SERVER_NAME_CALLS, Fetched, data_rows, fetched, is_helper_program,
@@ -104,6 +106,21 @@ def _fetched_argument(unit: Unit, call: Cursor) -> Fetched | None:
     if ref is None or ref.spelling != text:
         return None
     return fetched(unit, ref.referenced)
+
+
+def _joined_parts(expr: Cursor) -> list[Cursor]:
+    """The operands of a chain of `+` (QString's operator+ or the built-in
+    one), through conversions and converting constructors."""
+    expr = strip_casts(expr)
+    constructor = expr.referenced if expr.kind == CursorKind.CALL_EXPR else None
+    if constructor is not None and constructor.kind == CursorKind.CONSTRUCTOR and len(list(expr.get_arguments())) == 1:
+        return _joined_parts(next(expr.get_arguments()))  # QString(x), QChar('/'), QLatin1String("x")
+    plus = expr.kind == CursorKind.CALL_EXPR and expr.spelling == "operator+"
+    if plus or expr.kind == CursorKind.BINARY_OPERATOR and expr.binary_operator == BinaryOperator.Add:
+        operands = list(expr.get_arguments()) if plus else list(expr.get_children())
+        if len(operands) == 2:
+            return _joined_parts(operands[0]) + _joined_parts(operands[1])
+    return [expr]
 
 
 def _meant_to_fail(value: str) -> bool:
@@ -410,7 +427,7 @@ class HardcodedServerName(Codemod):
             var = ref.referenced
             if var is None or var.kind != CursorKind.VAR_DECL:
                 return None  # a parameter, a function: computed elsewhere
-            return self._variable_site(unit, var)
+            return self._variable_site(unit, var) or self._joined_site(unit, var)
         if "::" in identifier or not any(m.name == name and start <= m.start < end for m in unit.macro_uses):
             return None
         return self._macro_site(unit, name, argument)
@@ -451,6 +468,32 @@ class HardcodedServerName(Codemod):
             f"the name is held in {decl.spelling}, a {decl.type.spelling}, which cannot hold a name made at run "
             f"time; make it a QString initialised with {HELPER}(QStringLiteral(\"{value}\")) by hand"
         ), decl)
+
+    def _joined_site(self, unit: Unit, var: Cursor) -> Located | None:
+        """A local QString joined from constants only, one of them a
+        variable holding a name (`QString serverName = path + '/' + name;`):
+        a fixed path, reported at the name's declaration with no fix."""
+        decl = var.get_definition() or var
+        init = initializer(decl) if decl.kind == CursorKind.VAR_DECL else None
+        parts = _joined_parts(init) if init is not None else []
+        if len(parts) < 2 or decl.type.get_canonical().spelling not in _QSTRING_TYPES:
+            return None
+        if any(may_be_written(ref, parents) for ref, parents in variable_references(unit, decl)):
+            return None
+        held = []
+        for part in parts:
+            if part.kind in (CursorKind.STRING_LITERAL, CursorKind.CHARACTER_LITERAL):
+                continue
+            located = self._variable_site(unit, part.referenced) if part.kind == CursorKind.DECL_REF_EXPR else None
+            if located is None or located.site is None:
+                return None  # something computed: the path may well be unique
+            held.append(located)
+        name = next((h for h in held if "/" not in h.value and "\\" not in h.value), None)
+        if name is None:
+            return None
+        return Located(name.value, name.prefix, None, (
+            f"the variable {name.holder.spelling} is joined into the fixed path {decl.spelling}: parallel runs "
+            "meet on that socket file; build the path in a QTemporaryDir made by the test instead"), name.holder)
 
     @staticmethod
     def _macro_site(unit: Unit, name: str, argument: Cursor):

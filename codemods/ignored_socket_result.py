@@ -16,6 +16,7 @@ from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_metho
 from qtfix.qt import (
     CONNECTING_CALLS,
     has_qtest,
+    is_helper_program,
     network_class,
     is_run_by_qtest,
     is_thread_run,
@@ -58,8 +59,10 @@ ENDS_PROCESS = re.compile(r"(?:::)?(?:std::)?(?:qFatal|abort|exit|_exit|_Exit|qu
 # Calls whose result, tested by an enclosing `if`, makes the block a probe.
 PROBE_CALLS = ("waitForConnected", "waitForEncrypted", "waitForReadyRead", "waitForNewConnection", "listen", "bind")
 BENCHMARKS = ("QBENCHMARK", "QBENCHMARK_ONCE")
-# After write()/flush(), a checked wait on the same object fails when the write did.
-WAITS_AFTER_WRITE = ("waitForBytesWritten", "waitForReadyRead")
+# After write()/flush(), a checked waitForBytesWritten on the same object fails
+# when the write did. (A checked waitForReadyRead does not count: it fails too,
+# but as a timeout, for the wrong reason.)
+WAITS_AFTER_WRITE = ("waitForBytesWritten",)
 POLL_LIMIT_MS = 100
 # Calls with no side effects that a receiver expression may contain and
 # still be evaluated a second time (for `errorString()`).
@@ -162,8 +165,16 @@ class IgnoredSocketResult(Codemod):
     is expected or tolerated:
     - a `(void)` cast or `Q_UNUSED`;
     - the next statement checks the outcome another way (`error()`,
-      `state()`, `isListening()`, `isEncrypted()`, `bytesAvailable()`..., or a
-      checked `waitForBytesWritten`/`waitForReadyRead` after a `write`);
+      `state()`, `isListening()`, `isEncrypted()`, `bytesAvailable()`...);
+    - after a `write` or `flush`, a later statement checks a
+      `waitForBytesWritten` on the same object with no other write to it in
+      between, which fails when the write did (a checked `waitForReadyRead`
+      does not count: it fails too, but as a timeout, for the wrong reason);
+    - a `waitForDisconnected` that ends the function or is followed by a
+      `return`: on the way out, nothing depends on the disconnection;
+    - `write`/`writeDatagram` of a `QUdpSocket` in a helper program (its own
+      `main()`, no QtTest): datagram loss is part of UDP, and the test that
+      drives the helper counts what arrives;
     - any later statement of the block (or of an enclosing block) looks at
       the same object's `error()`/`socketError()`/`serverError()` (unless
       it compares with `UnknownSocketError`) or at the certificate errors
@@ -269,20 +280,10 @@ class IgnoredSocketResult(Codemod):
         for child, holder in zip(path, scope):
             if holder.kind == CursorKind.IF_STMT and _probes(unit, holder, child, receiver):
                 return ""  # inside `if (s.waitForConnected())`: the test tolerates a dead peer
-        block = above[-1] if above else None
-        if block is not None and block.kind == CursorKind.COMPOUND_STMT:
-            siblings, keys = _block(unit, block)
-            index = keys.index(identity(statement))
-            if index + 1 < len(siblings) and _inspects(unit, siblings[index + 1], receiver, name):
-                return ""
-            if index + 1 < len(siblings) and ENDS_PROCESS.match(_compact(unit, siblings[index + 1])):
-                return ""  # the process dies next, on purpose
-        expects_failure = _Expectation(receiver)
-        for later in _later_statements(unit, path, scope):
-            if expects_failure(_compact(unit, later)) or _skips_on(unit, later, receiver):
-                return ""
-        if name == "flush" and _never_connected(unit, call, receiver, above):
-            return ""  # false by design: the call is the subject of the test
+        if self._what_follows_says_so(unit, call, statement, above, receiver, path, scope):
+            return ""
+        if name in ("write", "writeDatagram") and is_helper_program(unit) and is_derived_from(receiver.decl, "QUdpSocket"):
+            return ""  # a helper's datagrams: loss is part of UDP, the test that drives it counts what arrives
         named = enclosing_named_function(above)
         if named is not None and named.spelling.endswith("_data"):
             return (
@@ -302,6 +303,34 @@ class IgnoredSocketResult(Codemod):
                 "addresses usually needs only one to arrive: check it where a refusal must fail the test"
             )
         return None
+
+    @staticmethod
+    def _what_follows_says_so(unit: Unit, call: Cursor, statement: Cursor, above, receiver: Receiver, path,
+                              scope) -> bool:
+        """Whether the code after the call shows that its result is ignored
+        on purpose: the next statement checks the outcome another way or
+        ends the process, a later one expects the failure, QSKIPs on it or
+        (after a write) checks a waitForBytesWritten, nothing but returns
+        follows a waitForDisconnected, or a flush is the subject."""
+        name = call.spelling
+        block = above[-1] if above else None
+        if block is not None and block.kind == CursorKind.COMPOUND_STMT:
+            siblings, keys = _block(unit, block)
+            index = keys.index(identity(statement))
+            if index + 1 < len(siblings) and _inspects(unit, siblings[index + 1], receiver, name):
+                return True
+            if index + 1 < len(siblings) and ENDS_PROCESS.match(_compact(unit, siblings[index + 1])):
+                return True  # the process dies next, on purpose
+        later = list(_later_statements(unit, path, scope))
+        expects_failure = _Expectation(receiver)
+        for s in later:
+            if expects_failure(_compact(unit, s)) or _skips_on(unit, s, receiver):
+                return True
+        if name in ("write", "flush") and _checked_wait_covers(unit, later, receiver):
+            return True  # a checked waitForBytesWritten fails when the write did
+        if name == "waitForDisconnected" and (not later or later[0].kind == CursorKind.RETURN_STMT):
+            return True  # on the way out: nothing after it depends on the disconnection
+        return name == "flush" and _never_connected(unit, call, receiver, above)  # false by design
 
     # -- reporting -------------------------------------------------------------
 
@@ -514,6 +543,19 @@ def _inspects(unit: Unit, statement: Cursor, receiver: Receiver, name: str) -> b
         target = re.escape(re.sub(r"\s+", "", receiver.text) + receiver.arrow)
         return re.search(rf"(?<![\w.>]){target}({names})\(", text) is not None
     return re.search(rf"(?<![\w.>])({names})\(", text) is not None
+
+
+def _checked_wait_covers(unit: Unit, later, receiver: Receiver) -> bool:
+    """A later checked waitForBytesWritten on the receiver, with no other
+    write to it in between (a wait after several writes shows only that
+    something was sent, not that each write was)."""
+    for statement in later:
+        text = _compact(unit, statement)
+        if _bare_call(statement) is None and _calls_on(text, receiver, WAITS_AFTER_WRITE):
+            return True
+        if _calls_on(text, receiver, ("write", "writeDatagram", "flush")):
+            return False
+    return False
 
 
 def _target(receiver: Receiver) -> str:

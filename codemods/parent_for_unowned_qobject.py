@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from clang.cindex import AccessSpecifier, StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (CASTS, TYPE_REFERENCES, call_arguments_text, enclosing_function,
-                       is_array_new, is_assigned_to, is_assignment, is_placement_new, strip_implicit)
+from qtfix.cpp import (CASTS, TYPE_REFERENCES, call_arguments_text, enclosing_function, is_array_new,
+                       holder_of, is_assigned_to, is_assignment, is_placement_new, removal_span, statement_span, strip_implicit)
 from qtfix.edits import Edit, Fix, Safety
 from qtfix.fate import FLOW, Kind, use_of
 from qtfix.parse import (
@@ -24,6 +24,7 @@ from qtfix.parse import (
 )
 from qtfix.qt import (
     is_qobject_class,
+    is_run_by_qtest,
     is_signal,
     is_thread_run,
     member_function_definitions,
@@ -56,6 +57,7 @@ class Unowned(Match):
     parent_at: int  # the index of the parent parameter
     type_name: str
     no_fix_reason: str  # "" when a fix may be built
+    drop: Cursor | None = None  # the destructor's `delete m_x` that the parent makes redundant
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,25 @@ class ParentForUnownedQObject(Codemod):
     the object is deleted or `deleteLater()`-ed (also by a `deleteLater` or
     `destroyed` connection), re-parented, moved to a thread (such an object must
     stay parentless), returned, aliased, stored anywhere but a member of `this`,
-    or passed to a call that may adopt it (`addPendingConnection`, containers,
+    or passed to a call that may adopt it (containers,
     smart pointers, helpers); when `new` already names a parent (or an explicit
     null one: that is a decision); in `run()` of a QThread subclass and the
     member functions it calls (the QThread object lives in another thread: Qt
     refuses it as a parent there); in lambdas (they may run in any thread, any
     time); in static member functions; for objects that delete themselves and
     for classes whose constructor has no parent parameter (`QSignalSpy`).
+    `QTcpServer::addPendingConnection()` queues a socket without reparenting
+    it: such a socket is reported (Qt's own incomingConnection() passes the
+    server as parent).
+
+    A member created without a parent in the constructor and deleted in the
+    destructor is reported too: `this` as its parent does the same, and the
+    fix passes it and drops the `delete` when that is sound (the destructor
+    does nothing but delete, and no connection of the class involves the
+    member: with a parent it is destroyed later, by ~QObject, after the other
+    members). One created in the test's `init()` but deleted only in the
+    destructor leaks once per test function: reported without a fix (delete
+    it in `cleanup()`).
 
     ## Fix safety
     Unsafe. A parent changes the object's lifetime: it was never destroyed, now
@@ -170,6 +184,11 @@ class ParentForUnownedQObject(Codemod):
         edits, reason = self._fix(unit, match.new_expr, match.call, match.ctor, match.explicit, match.parent_at)
         if reason:
             return NoFix(reason)
+        if match.drop is not None:
+            span = statement_span(unit, match.drop)
+            if span is None:
+                return NoFix("the destructor's delete is spelled inside a macro body")
+            edits.append(Edit.deletion(unit.path, *removal_span(unit.source, *span)))
         return self.fixed(edits, f"pass `this` as the parent of the new {match.type_name}")
 
     # -- matching ------------------------------------------------------------
@@ -212,13 +231,19 @@ class ParentForUnownedQObject(Codemod):
             ctx.check_local(target.decl, cls)
         else:
             ctx.check_field(target.decl, cls)
+        freed = ctx.destructor_deletes.get(entity(target.decl)) if target.kind == "field" else None
+        if freed is not None:
+            return self._freed_by_destructor(ctx, new_expr, parents, function, cls, freed,
+                                             (call, ctor_for_fix, tuple(explicit), parent_at, created.spelling))
 
         type_name = created.spelling
         is_thread = is_derived_from(created, "QThread")
         advice = "wait for it and delete it" if is_thread else "pass `this` as its parent"
+        kept = target.kind == "local" and any(use_of(unit, r, p).kind == Kind.KEPT
+                                              for r, p in ctx.var_uses.get(entity(target.decl), ()))
         message = (
             f"'{name}' (`new {type_name}` without a parent) is never deleted, re-parented "
-            f"or moved to a thread: it leaks; {advice}"
+            f"or moved to a thread: it leaks{' (addPendingConnection() does not reparent it)' if kept else ''}; {advice}"
         )
         at = self._report_offset(unit, new_expr, parents)
         reason = ""
@@ -227,6 +252,28 @@ class ParentForUnownedQObject(Codemod):
         elif is_thread:
             reason = "destroying a QThread that still runs aborts the program, so a parent is no fix"
         return Unowned(at, message, new_expr, call, ctor_for_fix, tuple(explicit), parent_at, type_name, reason)
+
+    def _freed_by_destructor(self, ctx: _Context, new_expr: Cursor, parents, function: Cursor, cls: Cursor,
+                             freed: Cursor, call_parts: tuple) -> Unowned | None:
+        """A member created without a parent in the constructor (or in the
+        test's init()) and deleted in the destructor."""
+        unit, name = ctx.unit, freed_name(freed)
+        at = self._report_offset(unit, new_expr, parents)
+        type_name = call_parts[-1]
+        if is_derived_from(new_expr.type.get_pointee().get_canonical().get_declaration(), "QThread"):
+            return None  # a thread must be waited for before it is destroyed: the delete's place matters
+        if function.kind == CursorKind.CONSTRUCTOR:
+            message = (f"'{name}' (`new {type_name}` without a parent) is created in the constructor and deleted "
+                       f"in the destructor: `this` as its parent does the same; pass it and drop the delete")
+            reason = ctx.destructor_order_matters(freed, cls)
+            return Unowned(at, message, new_expr, *call_parts, reason, None if reason else freed)
+        if function.spelling == "init" and is_run_by_qtest(unit, function):
+            message = (f"'{name}' (`new {type_name}` without a parent) is created in init(), before every test "
+                       f"function, but deleted only in the destructor: every test function but the last leaks one")
+            reason = ("delete it in cleanup() (or hold it in a QScopedPointer member reset in init()); `this` as "
+                      "its parent would keep every copy alive until the test object is destroyed")
+            return Unowned(at, message, new_expr, *call_parts, reason)
+        return None  # created elsewhere: the destructor's delete is the design
 
     @staticmethod
     def _parent_parameter(ctor: Cursor, cls: Cursor) -> tuple[int | None, Cursor | None]:
@@ -375,6 +422,7 @@ class _Context:
         self._thread_helpers: dict[tuple, set[str]] = {}
         self._fields_checked: dict[tuple, bool] = {}
         self._self_deleting: dict[tuple, bool] = {}
+        self.destructor_deletes: dict[tuple, Cursor | None] = {}  # member -> the `delete m_x` of ~X()
 
     def runs_in_other_thread(self, function: Cursor, cls: Cursor) -> bool:
         """run() of a QThread subclass and the member functions it calls: the
@@ -388,6 +436,26 @@ class _Context:
             run = next((m for m in member_function_definitions(cls) if is_thread_run(m)), None)
             self._thread_helpers[key] = methods_run_calls(run) if run is not None else set()
         return function.canonical.get_usr() in self._thread_helpers[key]
+
+    def destructor_order_matters(self, freed: Cursor, cls: Cursor) -> str:
+        """Why dropping the destructor's `delete m_x` for a parent is not
+        sound, or "": the destructor does nothing else, and no connection of
+        the class involves the member (with a parent it is destroyed after
+        the destructor's body and the other members, by ~QObject)."""
+        destructor = next((b for b in self._class_bodies(cls) if b.kind == CursorKind.DESTRUCTOR), None)
+        block = next((c for c in destructor.get_children() if c.kind == CursorKind.COMPOUND_STMT), None)
+        statements = list(block.get_children()) if block is not None else []
+        if any(strip_implicit(c).kind != CursorKind.CXX_DELETE_EXPR for c in statements):
+            return ("the destructor does more than delete: with `this` as parent the object would be destroyed "
+                    "after it (by ~QObject); pass `this` and drop the delete by hand if that order does not matter")
+        key = entity(freed_member(freed))
+        for method in self._class_bodies(cls):
+            for c in method.walk_preorder():
+                if c.kind == CursorKind.CALL_EXPR and c.spelling == "connect" and any(
+                        n.kind == CursorKind.MEMBER_REF_EXPR and entity(n.referenced) == key for n in c.walk_preorder()):
+                    return ("its signals are connected in the class: with `this` as parent it would be destroyed "
+                            "after the other members, and a signal it emits then could reach them; keep the delete")
+        return ""
 
     def deletes_itself(self, created: Cursor) -> bool:
         """A class of the file that deletes itself (`deleteLater()`, `delete
@@ -416,6 +484,8 @@ class _Context:
             fate = _fate(self.unit, ref, parents, cls)
             if fate is not None:
                 self.check_field(fate, cls)
+                if self.destructor_deletes.get(entity(fate)) is not None:
+                    raise Owned  # stored in a member the destructor frees
 
     def check_field(self, field: Cursor, cls: Cursor) -> None:
         key = entity(field)
@@ -426,6 +496,7 @@ class _Context:
         self._fields_checked[key] = False
         if not same_declaration(field.semantic_parent, cls) or field.type.get_canonical().kind != TypeKind.POINTER:
             raise Owned
+        freed = []
         uses = list(self.field_uses.get(key, ()))
         for method in self._class_bodies(cls):
             if self.unit.in_main_file(method):
@@ -442,9 +513,16 @@ class _Context:
                 continue  # the member initializer: a store
             if is_assigned_to(ref, parents):
                 continue
+            delete = _deleted_by_destructor(ref, parents)
+            if delete is not None:
+                freed.append(delete)
+                continue
             fate = _fate(self.unit, ref, parents, cls)
             if fate is not None and entity(fate) != key:
                 raise Owned  # copied into another member
+        if len(freed) > 1:
+            raise Owned
+        self.destructor_deletes[key] = freed[0] if freed else None
         self._fields_checked[key] = True
 
     def _class_bodies(self, cls: Cursor) -> list[Cursor]:
@@ -475,11 +553,34 @@ def _fate(unit: Unit, ref: Cursor, parents, cls: Cursor) -> Cursor | None:
     aliased, handed to any call that may adopt it (addPendingConnection
     included: a call qtfix cannot see through is not taken on trust)."""
     event = use_of(unit, ref, parents)
-    if event.kind in (Kind.LOOKED, Kind.REASSIGNED, Kind.CAPTURED):
-        return None
+    if event.kind in (Kind.LOOKED, Kind.REASSIGNED, Kind.CAPTURED, Kind.KEPT):
+        return None  # KEPT: addPendingConnection() queues it without reparenting
     if event.kind == Kind.MEMBER and _is_own_field(strip_implicit(next(iter(event.at.get_children()))), cls):
         return event.field
     raise Owned
+
+
+def freed_member(delete_expr: Cursor) -> Cursor | None:
+    """The member a `delete m_x` frees."""
+    ref = next((c for c in delete_expr.walk_preorder() if c.kind == CursorKind.MEMBER_REF_EXPR), None)
+    return ref.referenced if ref is not None else None
+
+
+def freed_name(delete_expr: Cursor) -> str:
+    member = freed_member(delete_expr)
+    return member.spelling if member is not None else "?"
+
+
+def _deleted_by_destructor(ref: Cursor, parents) -> Cursor | None:
+    """The `delete m_x;` that is a statement of the class's destructor
+    body, when `ref` is its `m_x`."""
+    holder = holder_of(ref, parents, lambda c: c.kind in FLOW or c.kind in CASTS)
+    i = holder.depth
+    if holder.cursor is None or holder.cursor.kind != CursorKind.CXX_DELETE_EXPR or i < 2:
+        return None
+    if parents[i - 1].kind != CursorKind.COMPOUND_STMT or parents[i - 2].kind != CursorKind.DESTRUCTOR:
+        return None
+    return holder.cursor
 
 
 def _is_own_field(member_ref: Cursor, cls: Cursor) -> bool:

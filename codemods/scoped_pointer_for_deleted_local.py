@@ -1,32 +1,26 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from clang.cindex import StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (TYPE_REFERENCES, binds_to_reference, binary_operator, enclosing_function,
+from qtfix.cpp import (TYPE_REFERENCES, binary_operator, enclosing_function, indentation_at, member_call,
                        ensure_include, holder_of, is_array_delete, is_array_new, is_factory_call,
-                       is_null_pointer, line_is_only, returns_plain_value, skip_space, strip_implicit,
+                       is_null_pointer, line_is_only, returns_plain_value, skip_space, statement_span, strip_implicit,
                        unary_operator)
 from qtfix.edits import Edit, Fix, Safety
-from qtfix.fate import Kind, fate_of, is_capture
+from qtfix.fate import (Event, Fate, Kind, container_fate, fate_of, holds_pointers, is_capture, is_taken_out,
+                        use_of)
 from qtfix.parse import Cursor, CursorKind, Unit, entity, file_location, identity
 
-# Calls that take ownership of (or schedule the deletion of) a pointer passed
-# to them: after such a call the manual `delete` is not the only owner.
-OWNERSHIP_SINKS = frozenset(
-    {
-        "setParent", "addPendingConnection", "reset", "take", "append", "push_back", "emplace_back",
-        "prepend", "push_front", "insert", "emplace", "addChild", "setLayout", "addWidget", "addLayout",
-        "setCentralWidget", "setWidget", "addTab", "addItem", "setItem", "qDeleteAll", "deleteLater",
-        "moveToThread",
-    }
-)
-# Smart pointers that would own the object too (QPointer only watches it).
-OWNING_WRAPPERS = ("QSharedPointer", "QScopedPointer", "unique_ptr", "shared_ptr")
+# What a use may do with the object while the one `delete` stays its only
+# owner (fate.use_of's kinds): look at it, hand it to a call that only uses
+# it, capture it, watch its destruction, or arrange a deleteLater() that the
+# delete (now reset()) still comes before or cancels. Every other kind lets
+# ownership leave the function's new/delete pair.
+STAYS_OWNED = frozenset({Kind.LOOKED, Kind.PASSED, Kind.CAPTURED, Kind.WATCHED, Kind.DELETE_LATER_ARRANGED})
 
 
 class Escape(Exception):
@@ -62,6 +56,8 @@ class DeletedLocal(Match):
     raw_uses: tuple[Cursor, ...]  # uses that need the raw pointer: `p.data()`
     captures: tuple[Capture, ...]
     observed: bool  # the test watches the deletion: the delete keeps its place
+    nulled: Cursor | None = None  # `p = nullptr;` right after the delete: reset() does it
+    no_fix_reason: str = ""
 
 
 class ScopedPointerForDeletedLocal(Codemod):
@@ -112,7 +108,21 @@ class ScopedPointerForDeletedLocal(Codemod):
     block (followed by nothing, other deletes, or a `return` of a plain value)
     is removed, together with a blank line left before the `}`. A pointer
     assigned after its declaration becomes `QScopedPointer<T> socket;` and
-    `socket.reset(new T);`.
+    `socket.reset(new T);`. A `socket = nullptr;` right after the delete goes
+    (reset() leaves it null). A pointer taken out of a container
+    (`T *p = list.takeFirst();`, `takeAt`, `takeLast`, `take`) is owned the
+    same way. A delete through an alias (`QObject *o = p; delete o;`) is
+    reported without a fix.
+
+    A local container of pointers (`QList<T *>`, `QVector<T *>`,
+    `std::vector<T *>`) whose objects one `qDeleteAll(list)` frees after an
+    early return leaks them all on that return: the fix frees them in a
+    `qScopeGuard` declared right after the container (`#include
+    <QScopeGuard>`, Qt 5.12), and drops the old `qDeleteAll` when it ends the
+    block, else keeps it and clears the container after it, so the guard
+    frees nothing twice. A container used after its `qDeleteAll` (beyond
+    `clear()`/`isEmpty()`) is reported without a fix; one copied, returned or
+    handed to a call is left alone (its objects may be owned there).
 
     ## Fix safety
     Safe: the object is destroyed at the same point on the normal path, and now
@@ -132,12 +142,15 @@ class ScopedPointerForDeletedLocal(Codemod):
 
     kinds = frozenset({CursorKind.VAR_DECL, CursorKind.DECL_REF_EXPR})
 
-    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[DeletedLocal]:
+    def match(self, unit: Unit, nodes: Sequence[Node], options: Options) -> Iterator[DeletedLocal | FreedAtEnd]:
         candidates: dict[tuple, Candidate] = {}
         refs = []
         for node in nodes:
             cursor = node.cursor
             if cursor.kind == CursorKind.VAR_DECL:
+                freed = _container_freed_at_end(unit, cursor, node.parents)
+                if freed is not None:
+                    yield freed
                 cand = self._candidate(unit, cursor, node.parents)
                 if cand is not None:
                     candidates[entity(cursor)] = cand
@@ -157,7 +170,11 @@ class ScopedPointerForDeletedLocal(Codemod):
             if found is not None:
                 yield found
 
-    def fix(self, unit: Unit, match: DeletedLocal, options: Options) -> Fix | NoFix:
+    def fix(self, unit: Unit, match: DeletedLocal | FreedAtEnd, options: Options) -> Fix | NoFix:
+        if match.no_fix_reason:
+            return NoFix(match.no_fix_reason)
+        if isinstance(match, FreedAtEnd):
+            return self._guard_fix(unit, match)
         name = match.decl.spelling
         edits = []
         reason = ""
@@ -180,8 +197,37 @@ class ScopedPointerForDeletedLocal(Codemod):
         if reason:
             return NoFix(reason)
         edits += [decl_edit, delete_edit] + ([assign_edit] if match.assignment is not None else [])
+        if match.nulled is not None:
+            span = statement_span(unit, match.nulled)
+            if span is None:
+                return NoFix("the `= nullptr` after the delete is spelled inside a macro body")
+            edits.append(Edit.deletion(unit.path, *line_is_only(unit.source, *span)))
         edits += ensure_include(unit, "QScopedPointer")
         return self.fixed(edits, f"own '{name}' with QScopedPointer")
+
+    def _guard_fix(self, unit: Unit, match: FreedAtEnd) -> Fix | NoFix:
+        """`auto deleteXs = qScopeGuard([&xs] { qDeleteAll(xs); });` after
+        the container's declaration; the old qDeleteAll goes when it ends
+        the block, else `xs.clear();` follows it (so the guard frees nothing
+        twice) unless a clear() already does."""
+        name = match.decl.spelling
+        decl_span = statement_span(unit, match.decl_stmt)
+        free_span = statement_span(unit, match.free_call)
+        if decl_span is None or free_span is None:
+            return NoFix("the container's declaration or its qDeleteAll is spelled inside a macro body")
+        guard = f"delete{name[:1].upper()}{name[1:]}"
+        if guard.encode() in unit.source:
+            return NoFix(f"the name '{guard}' that the guard would take is already used in this file")
+        nl = unit.newline.decode()
+        indent = indentation_at(unit, decl_span[0])
+        text = f"{nl}{indent}const auto {guard} = qScopeGuard([&{name}] {{ qDeleteAll({name}); }});"
+        edits = [Edit.insertion(unit.path, decl_span[1], text)]
+        if match.ending == "ends":
+            edits.append(Edit.deletion(unit.path, *line_is_only(unit.source, *free_span)))
+        elif match.ending == "mid":
+            edits.append(Edit.insertion(unit.path, free_span[1], f"{nl}{indentation_at(unit, free_span[0])}{name}.clear();"))
+        edits += ensure_include(unit, "QScopeGuard")
+        return self.fixed(edits, f"free the objects of '{name}' in a qScopeGuard")
 
     # -- matching ------------------------------------------------------------
 
@@ -199,16 +245,19 @@ class ScopedPointerForDeletedLocal(Codemod):
         if not init or (len(init) == 1 and is_null_pointer(init[0])):
             return Candidate(decl, parents[-1], parents[-2], parents, assigned_later=True)
         value = strip_implicit(init[0]) if len(init) == 1 else None
-        if value is not None and is_factory_call(unit, value, enclosing_function(parents)):
+        if value is not None and (is_factory_call(unit, value, enclosing_function(parents)) or is_taken_out(value)):
             return Candidate(decl, parents[-1], parents[-2], parents)
         if value is None or value.kind != CursorKind.CXX_NEW_EXPR or is_array_new(unit, value):
             return None  # new T[n]: needs QScopedArrayPointer, left to a human
         return Candidate(decl, parents[-1], parents[-2], parents)
 
     def _examine(self, unit: Unit, cand: Candidate) -> DeletedLocal | None:
-        deletions = fate_of(unit, cand.decl, cand.parents).of(Kind.DELETED, Kind.DELETED_SOME_PATHS)
+        fate = fate_of(unit, cand.decl, cand.parents)
+        deletions = fate.of(Kind.DELETED, Kind.DELETED_SOME_PATHS)
+        if not deletions:
+            return self._deleted_through_alias(unit, cand, fate)
         if len(deletions) != 1:
-            return None  # never deleted here (QF101's business) or deleted on several paths
+            return None  # deleted on several paths
         deletion = deletions[0]
         delete_expr = deletion.at
         if is_array_delete(unit, delete_expr):
@@ -218,7 +267,8 @@ class ScopedPointerForDeletedLocal(Codemod):
         # (one that an early return skips is what this codemod is about).
         if deletion.conditional is not None:
             return None
-        others = [u for u in cand.uses if u.cursor != deletion.use]
+        nulled = _nulled_after(cand.block, delete_expr, fate)
+        others = [u for u in cand.uses if u.cursor not in (deletion.use, nulled and nulled.use)]
         delete_offset = unit.use_offset(delete_expr)
         if delete_offset < unit.use_offset(cand.decl):
             return None
@@ -229,13 +279,35 @@ class ScopedPointerForDeletedLocal(Codemod):
                 return None
             others = [u for u in others if assignment not in u.parents]
         captures, modes = self._captures(unit, others, cand.decl.spelling)
-        raw_uses, observed = self._raw_uses(unit, others, modes, delete_offset)
+        after = unit.use_offset(nulled.at) if nulled is not None else None
+        raw_uses, observed = self._raw_uses(unit, others, modes, delete_offset, after)
         message = (
             f"'{cand.decl.spelling}' is freed by a manual `delete` that every early return "
             f"(a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
         )
         return DeletedLocal(unit.use_offset(cand.decl), message, cand.decl, cand.block, delete_expr, assignment,
-                            raw_uses, captures, observed)
+                            raw_uses, captures, observed, nulled.at if nulled is not None else None)
+
+    def _deleted_through_alias(self, unit: Unit, cand: Candidate, fate) -> DeletedLocal | None:
+        """`T *p = new T; T *q = p; ... delete q;`: reported without a fix
+        when the alias's one unconditional delete is all that frees it."""
+        (through, *more) = fate.of(Kind.DELETED_THROUGH_ALIAS) or (None,)
+        if through is None or more or through.conditional is not None or cand.assigned_later:
+            return None
+        alias = through.field
+        if any(e.kind not in STAYS_OWNED and e.use != through.use for e in fate.events if e.kind != Kind.DELETED_THROUGH_ALIAS):
+            return None
+        if any(e.kind not in STAYS_OWNED | {Kind.DELETED} for e in fate_of(unit, alias, cand.parents).events):
+            return None
+        message = (
+            f"'{cand.decl.spelling}' is freed by a manual `delete {alias.spelling}` (an alias) that every early "
+            f"return (a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
+        )
+        reason = (f"the object is deleted through the alias '{alias.spelling}': own it with "
+                  f"QScopedPointer '{cand.decl.spelling}' and make '{alias.spelling}' a plain "
+                  f"`{cand.decl.spelling}.data()` view, by hand")
+        return DeletedLocal(unit.use_offset(cand.decl), message, cand.decl, cand.block, through.at, None, (), (),
+                            False, None, reason)
 
     def _captures(self, unit: Unit, others, name: str) -> tuple[tuple[Capture, ...], dict[tuple, str]]:
         """The lambda captures of the pointer, and how each lambda holds it
@@ -254,16 +326,18 @@ class ScopedPointerForDeletedLocal(Codemod):
                 captures.append(Capture(ref, form))
         return tuple(captures), modes
 
-    def _raw_uses(self, unit: Unit, others, modes: dict[tuple, str], delete_offset: int) -> tuple[tuple[Cursor, ...], bool]:
+    def _raw_uses(self, unit: Unit, others, modes: dict[tuple, str], delete_offset: int,
+                  nulled_at: int | None) -> tuple[tuple[Cursor, ...], bool]:
         """The uses that need the raw pointer, and whether one of them
-        watches the deletion; Escape when a use lets ownership leave."""
+        watches the deletion; Escape when a use lets ownership leave. After
+        `p = nullptr;` (`nulled_at`) a use sees null either way."""
         raw = []
         observed = False
         for use in others:
             ref, parents = use.cursor, use.parents
             if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and is_capture(ref, parents[-1]):
                 continue
-            if unit.use_offset(ref) > delete_offset:
+            if unit.use_offset(ref) > delete_offset and (nulled_at is None or unit.use_offset(ref) < nulled_at):
                 raise Escape  # used after the delete
             if _inside_copying_lambda(parents, modes):
                 continue  # refers to the lambda's own raw-pointer copy
@@ -304,33 +378,17 @@ class ScopedPointerForDeletedLocal(Codemod):
         """'keep' when QScopedPointer works as the raw pointer did, 'raw' when
         the use needs `.data()`, 'observed' when it needs `.data()` and watches
         the deletion (a QPointer guard, a spy on `destroyed`), so the delete
-        must keep its place; raises Escape when ownership leaves."""
-        found = holder_of(ref, parents)
-        holder, child = found.cursor, found.child
-        if holder is None:
-            return "raw"
-        kind = holder.kind
-        if kind == CursorKind.MEMBER_REF_EXPR:
-            if holder.spelling in OWNERSHIP_SINKS:
-                raise Escape
-            return "keep"  # p->member
-        if kind == CursorKind.UNARY_OPERATOR:
-            op = unary_operator(unit, holder)
-            if op == "&":
-                raise Escape
-            return "keep" if op in ("*", "!") else "raw"
-        if kind == CursorKind.RETURN_STMT:
+        must keep its place; raises Escape when ownership leaves (fate)."""
+        kind = use_of(unit, ref, parents).kind
+        if kind not in STAYS_OWNED:
             raise Escape
-        if kind == CursorKind.VAR_DECL and "QPointer" in holder.type.spelling:
-            return "observed"  # a local guard watching for the deletion
-        if kind in (CursorKind.VAR_DECL, CursorKind.FIELD_DECL):
-            raise Escape  # aliased
-        if kind == CursorKind.BINARY_OPERATOR or kind == CursorKind.COMPOUND_ASSIGNMENT_OPERATOR:
-            if binary_operator(unit, holder) == "=":
-                raise Escape  # stored or reassigned
-            return "raw"
-        if kind in (CursorKind.CALL_EXPR, CursorKind.CXX_FUNCTIONAL_CAST_EXPR, CursorKind.INIT_LIST_EXPR):
-            return _classify_argument(unit, holder, child)
+        if kind == Kind.WATCHED:
+            return "observed"
+        holder = holder_of(ref, parents).cursor
+        if holder is not None and holder.kind == CursorKind.MEMBER_REF_EXPR:
+            return "keep"  # p->member
+        if holder is not None and holder.kind == CursorKind.UNARY_OPERATOR and unary_operator(unit, holder) in ("*", "!"):
+            return "keep"
         return "raw"
 
     # -- fix -----------------------------------------------------------------
@@ -383,7 +441,7 @@ class ScopedPointerForDeletedLocal(Codemod):
         index = next((i for i, c in enumerate(statements) if match.delete_expr in (c, strip_implicit(c))), None)
         if index is None:
             return None
-        later = statements[index + 1:]
+        later = [c for c in statements[index + 1:] if c != match.nulled]
         if later and later[-1].kind == CursorKind.RETURN_STMT and returns_plain_value(later[-1]):
             later = later[:-1]  # `return ok;` observes nothing of the object
         keep_place = keep_place or any(strip_implicit(c).kind != CursorKind.CXX_DELETE_EXPR for c in later)
@@ -401,19 +459,69 @@ class ScopedPointerForDeletedLocal(Codemod):
         return Edit.deletion(unit.path, start, end)
 
 
-def _classify_argument(unit: Unit, call: Cursor, child: Cursor) -> str:
-    """`_classify` for the pointer as an argument of a call (or of a cast or
-    a braced list)."""
-    callee = call.spelling
-    if callee in OWNERSHIP_SINKS or any(w in call.type.spelling for w in OWNING_WRAPPERS):
-        raise Escape
-    if callee == "QPointer" or "QPointer" in call.type.spelling:
-        return "observed"
-    if callee in ("QSignalSpy", "connect") and re.search(r"\bdestroyed\b", unit.spelled_text(call)):
-        return "observed"  # the deletion is what the test observes
-    if binds_to_reference(call, child):
-        raise Escape  # `void f(T *&p)` may reseat or delete it; `.data()` is no lvalue
-    return "raw"
+@dataclass(frozen=True)
+class FreedAtEnd(Match):
+    """A local container of pointers whose objects one unconditional
+    `qDeleteAll` frees, after early returns."""
+
+    decl: Cursor
+    decl_stmt: Cursor
+    free_call: Cursor  # the qDeleteAll(...) statement
+    ending: str  # "ends": it ends the block; "cleared": a clear() follows it; "mid": neither
+    no_fix_reason: str = ""
+
+
+def _container_freed_at_end(unit: Unit, decl: Cursor, parents) -> FreedAtEnd | None:
+    if len(parents) < 2 or parents[-1].kind != CursorKind.DECL_STMT or parents[-2].kind != CursorKind.COMPOUND_STMT:
+        return None
+    if decl.storage_class == StorageClass.STATIC or not holds_pointers(decl.type):
+        return None
+    if sum(1 for c in parents[-1].get_children() if c.kind == CursorKind.VAR_DECL) != 1:
+        return None
+    fate = container_fate(unit, decl, parents)
+    frees = fate.of(Kind.FREED_BY_QDELETEALL)
+    if len(frees) != 1 or frees[0].conditional is not None or not frees[0].skipped_by:
+        return None  # freed on some paths only, several times, or nothing returns early before it
+    if any(e.kind not in (Kind.LOOKED, Kind.FREED_BY_TAKE, Kind.FREED_BY_QDELETEALL) for e in fate.events):
+        return None  # copied, returned or handed to a call: its objects may be owned there
+    free = frees[0].at
+    block = parents[-2]
+    statements = [c for c in block.get_children() if c.kind != CursorKind.NULL_STMT]
+    later = statements[statements.index(free) + 1:] if free in statements else []
+    after = [e for e in fate.events if unit.use_offset(e.at) > unit.use_offset(free)]
+    ending, reason = "mid", ""
+    if all(strip_implicit(c).kind == CursorKind.CXX_DELETE_EXPR or c.kind == CursorKind.RETURN_STMT
+           and returns_plain_value(c) for c in later):
+        ending = "ends"
+    elif after and _clears(later[0], after[0].at) and all(e.at.spelling in _EMPTY_QUERIES for e in after[1:]):
+        ending = "cleared"
+    elif after:
+        reason = (f"'{decl.spelling}' is used after its qDeleteAll: keep the objects in a "
+                  f"std::vector<std::unique_ptr<T>>, or clear the list right after qDeleteAll and free it "
+                  f"in a qScopeGuard, by hand")
+    message = (f"the objects in '{decl.spelling}' are freed by a `qDeleteAll` that every early return "
+               f"(a failing QVERIFY/QCOMPARE included) skips; free them in a qScopeGuard")
+    return FreedAtEnd(unit.use_offset(decl), message, decl, parents[-1], free, ending, reason)
+
+
+# What may be asked of a container after it was emptied: the guard then
+# finds it as empty as the test left it.
+_EMPTY_QUERIES = frozenset({"isEmpty", "empty", "size", "count", "length", "clear"})
+
+
+def _clears(statement: Cursor, member: Cursor) -> bool:
+    """`statement` is `xs.clear();` with `member` its `clear`."""
+    call = member_call(strip_implicit(statement))
+    return call is not None and call.member == member and member.spelling == "clear"
+
+
+def _nulled_after(block: Cursor, delete_expr: Cursor, fate: Fate) -> Event | None:
+    """The `p = nullptr;` statement right after the delete (QScopedPointer's
+    reset() leaves it null too)."""
+    statements = [c for c in block.get_children() if c.kind != CursorKind.NULL_STMT]
+    index = next((i for i, c in enumerate(statements) if delete_expr in (c, strip_implicit(c))), None)
+    following = statements[index + 1] if index is not None and index + 1 < len(statements) else None
+    return next((e for e in fate.of(Kind.NULLED) if following is not None and e.at == following), None)
 
 
 def _has_comment(unit: Unit, start: int, semi: int) -> bool:

@@ -4,12 +4,12 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from clang.cindex import BinaryOperator, TypeKind
+from clang.cindex import TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, Options
 from qtfix.cpp import CASTS, IMPLICIT, holds_no_object, on_this, pointee_class, smart_pointee_class, strip_casts
 from qtfix.edits import Safety
-from qtfix.fate import Kind, parent_argument, use_of
+from qtfix.fate import Kind, member_stores, parent_argument, use_of
 from qtfix.parse import Cursor, CursorKind, Unit, class_of_method, entity, identity, same_declaration, walk_with_parents
 from qtfix.qt import is_qobject_class, is_signal, is_thread_run, member_function_definitions, methods_run_calls
 
@@ -222,14 +222,14 @@ class _ClassFacts:
             if shape == "value":
                 found.append(Bound(field, f"is a member of {self.cls.spelling}: it lives in {owner}"))
                 continue
-            if self._assigned_in(self.run_bodies, key):
+            if self._assigned_in(self.run_bodies, field):
                 continue  # created (or fetched) by run() itself: lives in the new thread
             created_in_ctor = self._created_in_constructor(field)
             if created_in_ctor:
                 if self.moves_itself and self._created_with_this_parent(field):
                     continue  # a child of `this`: it moved with it
                 found.append(Bound(field, f"is created in the {self.cls.spelling} constructor: it lives in {owner}"))
-            elif self._assigned_in(self.other_bodies, key) and not self._something_moves_here():
+            elif self._assigned_in(self.other_bodies, field) and not self._something_moves_here():
                 found.append(Bound(field, "is set outside run(): it lives in the thread that created it"))
         return found
 
@@ -242,25 +242,10 @@ class _ClassFacts:
                     return True
         return False
 
-    def _assigned_in(self, bodies, key: tuple) -> bool:
+    def _assigned_in(self, bodies, field: Cursor) -> bool:
         """Whether these bodies store an object (not a null pointer) in the
         member: `m_x = ...`, `m_x(...)` in a member initializer, `m_x.reset(...)`."""
-        for b in bodies:
-            children = list(b.get_children())
-            for i, c in enumerate(children):
-                if c.kind == CursorKind.MEMBER_REF and c.referenced is not None and entity(c.referenced) == key:
-                    if i + 1 < len(children) and not holds_no_object(children[i + 1]):
-                        return True
-            for c in b.walk_preorder():
-                if c.kind == CursorKind.BINARY_OPERATOR and c.binary_operator == BinaryOperator.Assign:
-                    sides = list(c.get_children())
-                    if len(sides) == 2 and _refers_to_field(sides[0], key) and not holds_no_object(sides[1]):
-                        return True
-                if c.kind == CursorKind.CALL_EXPR and c.spelling in ("reset", "operator="):
-                    args = list(c.get_arguments())
-                    if args and not holds_no_object(args[-1]) and _stored_into(c, key):
-                        return True
-        return False
+        return any(not holds_no_object(store.value) for store in member_stores(field, bodies))
 
     def _constructors(self) -> list[Cursor]:
         return [b for b in self.bodies if b.kind == CursorKind.CONSTRUCTOR]
@@ -268,19 +253,10 @@ class _ClassFacts:
     def _creations(self, field: Cursor, bodies) -> list[Cursor]:
         """`new` expressions stored in the member by these bodies (or its
         default member initializer)."""
-        key = entity(field)
         found = [c for c in field.walk_preorder() if c.kind == CursorKind.CXX_NEW_EXPR]
-        for b in bodies:
-            children = list(b.get_children())
-            for i, c in enumerate(children):
-                if c.kind == CursorKind.MEMBER_REF and c.referenced is not None and entity(c.referenced) == key:
-                    if i + 1 < len(children):
-                        found += [n for n in children[i + 1].walk_preorder() if n.kind == CursorKind.CXX_NEW_EXPR]
-            for c in b.walk_preorder():
-                if c.kind == CursorKind.BINARY_OPERATOR and c.binary_operator == BinaryOperator.Assign:
-                    sides = list(c.get_children())
-                    if len(sides) == 2 and _refers_to_field(sides[0], key):
-                        found += [n for n in sides[1].walk_preorder() if n.kind == CursorKind.CXX_NEW_EXPR]
+        for store in member_stores(field, bodies):
+            if store.form != "call":
+                found += [n for n in store.value.walk_preorder() if n.kind == CursorKind.CXX_NEW_EXPR]
         return found
 
     def _created_in_constructor(self, field: Cursor) -> bool:
@@ -318,28 +294,6 @@ def _object_shape(ctype) -> str | None:
     if is_qobject_class(decl):
         return "value"
     return None
-
-
-def _stored_into(call: Cursor, key: tuple) -> bool:
-    """`m_x.reset(v)` (the callee's object) or `m_x = v` as an operator call
-    (its first child is the left-hand side)."""
-    first = next(iter(call.get_children()), None)
-    if first is None:
-        return False
-    if call.spelling == "operator=":
-        return _refers_to_field(first, key)
-    base = next(iter(first.get_children()), None) if first.kind == CursorKind.MEMBER_REF_EXPR else None
-    return base is not None and _refers_to_field(base, key)
-
-
-def _refers_to_field(expr: Cursor, key: tuple) -> bool:
-    expr = strip_casts(expr)
-    return (
-        expr.kind == CursorKind.MEMBER_REF_EXPR
-        and expr.referenced is not None
-        and entity(expr.referenced) == key
-        and on_this(expr)
-    )
 
 
 def _is_use(unit: Unit, ref: Cursor, parents) -> bool:

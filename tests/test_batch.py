@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from qtfix.codemod import Options, discover, select
+from qtfix.codemod import discover
 from qtfix.edits import Edit, Finding, Fix, Safety
 from qtfix.project import FlagSource
-from qtfix.runner import Settings, analyse_file, verify_fixes
+from qtfix.runner import Task, analyse_file, verify_fixes
 
 REPO = Path(__file__).resolve().parent.parent
 PROGRAMS = REPO / "tests" / "programs"
@@ -125,21 +125,21 @@ def test_verify_rolls_back_exactly_the_fix_that_breaks_the_build(tmp_path):
         "    delete timer;\n}\n\nint answer() { return 42; }\n"
     )
     args = FlagSource().args_for_all([source_path])[0][source_path]
-    codemods = select(discover(), ["QF102"], None)
-    result = analyse_file(source_path, args, codemods, Options())
+    task = Task(source_path, args, ("QF102",))
+    result = analyse_file(task)
     assert [f.code for f in result.findings] == ["QF102"]
     good = result.findings[0]
     source = result.source
     at = source.index(b"return 42;")
     bad = Finding("QF999", "breaks-the-build", source_path, at, 10, 18, "test fix",
                   Fix("replace the return", (Edit.replacement(source_path, at, at + len(b"return 42;"), "return undeclared_name;"),), Safety.SAFE))
-    verdict = verify_fixes(source_path, source, [good, bad], args, Settings())
+    verdict = verify_fixes(task, source, [good, bad])
     assert [f.code for f, _ in verdict.rolled_back] == ["QF999"]
     assert "undeclared_name" in verdict.rolled_back[0][1]
     assert b"QScopedPointer<QTimer> timer(new QTimer);" in verdict.fixed_content
     assert b"undeclared_name" not in verdict.fixed_content
     # and with nothing to roll back, one parse decides
-    assert verify_fixes(source_path, source, [good], args, Settings()).rolled_back == ()
+    assert verify_fixes(task, source, [good]).rolled_back == ()
 
 
 def test_verify_keeps_files_compiling_end_to_end(tree, tmp_path):
@@ -226,7 +226,7 @@ def test_warm_run_answers_from_the_cache_without_starting_workers(tmp_path, monk
         files.append(tmp_path / name)
     args, _ = FlagSource().args_for_all(files)
     codes = tuple(sorted(discover()))
-    tasks = [batch.Task(i, f, args[f], codes, Options(), Settings(cache_dir=tmp_path / "c")) for i, f in enumerate(files)]
+    tasks = [batch.Task(f, args[f], codes, cache_dir=tmp_path / "c") for f in files]
     cold = batch.run_tasks(tasks, batch.Limits(jobs=2))
     assert [r.cached for r in cold] == [False, False] and all(r.findings for r in cold)
 

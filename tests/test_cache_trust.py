@@ -21,7 +21,7 @@ import pytest
 
 from qtfix.cache import ResultCache, decode_entry, encode_entry
 from qtfix.edits import Edit, Finding, Fix, Safety
-from qtfix.runner import FileResult, Status
+from qtfix.results import Checked
 
 SOURCE = textwrap.dedent(
     """\
@@ -159,11 +159,11 @@ def test_corrupted_entry_is_dropped_and_the_file_analysed_again(warm):
 def test_every_one_byte_change_of_an_entry_is_detected(tmp_path):
     path = tmp_path / "tst_x.cpp"
     fix = Fix("use a unique name", (Edit(path, 10, 15, 'uniqueName("x")'),), Safety.SAFE)
-    result = FileResult(path, Status.CHECKED, findings=(
+    result = Checked(path, findings=(
         Finding("QF104", "hardcoded-server-name", path, 10, 2, 3, "fixed name", fix),
         Finding("QF105", "qtest-macro", path, 40, 4, 1, "in a helper", no_fix_reason="a helper"),
     ), source=SOURCE)
-    blob = encode_entry(result, [])
+    blob = encode_entry(result)
     decoded, deps = decode_entry(blob, path, SOURCE)
     assert decoded == result and deps == []
     cache = ResultCache(tmp_path)
@@ -227,5 +227,5 @@ def test_an_entry_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     cache = ResultCache(tmp_path)
     key = "cd" + "0" * 62
     monkeypatch.setattr(Path, "write_bytes", lambda self, data: (_ for _ in ()).throw(OSError(28, "No space left on device")))
-    cache.put(key, FileResult(Path("x.cpp"), Status.CHECKED), [])
+    cache.put(key, Checked(Path("x.cpp")))
     assert list(cache._path(key).parent.iterdir()) == []

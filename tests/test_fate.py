@@ -27,6 +27,7 @@ public:
     QTcpSocket *m_socket = nullptr;
     QList<QLocalSocket *> m_list;
     QList<QLocalSocket *> m_queue;
+    QScopedPointer<QTimer> m_timer;
 };
 
 Owner::~Owner()
@@ -47,6 +48,7 @@ void Owner::store()
     m_socket = kept;
     m_list.append(new QLocalSocket);
     m_queue.append(new QLocalSocket);
+    m_timer.reset(new QTimer);
 }
 
 class Server : public QTcpServer
@@ -81,6 +83,28 @@ void watched() { QObject *observed = new QObject; QSignalSpy spy(observed, &QObj
 void leaked() { QLocalSocket *lost = new QLocalSocket; lost->flush(); }
 void passed() { QLocalSocket *handed = new QLocalSocket; helper(handed); }
 void aliased() { QLocalSocket *first = new QLocalSocket; QLocalSocket *second = first; second->flush(); }
+void reseat(QLocalSocket *&socket);
+void byReference() { QLocalSocket *bound = new QLocalSocket; reseat(bound); delete bound; }
+void guarded() { QLocalSocket *guardedSocket = new QLocalSocket; QPointer<QLocalSocket> guard(guardedSocket); delete guardedSocket; }
+QObject *castBack() { QLocalSocket *cast = new QLocalSocket; return static_cast<QObject *>(cast); }
+void nulled() { QLocalSocket *cleared = new QLocalSocket; delete cleared; cleared = nullptr; }
+void throughAlias() { QLocalSocket *original = new QLocalSocket; QObject *alias = original; delete alias; }
+void takenOut(QList<QLocalSocket *> &queue) { QLocalSocket *out = queue.takeFirst(); delete out; }
+void listFreed() {
+    QList<QLocalSocket *> sockets{new QLocalSocket};
+    QVERIFY(sockets.first()->flush());
+    for (QLocalSocket *s : sockets)
+        s->flush();
+    delete sockets.takeLast();
+    qDeleteAll(sockets);
+}
+void listByIterators() {
+    QList<QLocalSocket *> pair;
+    pair << new QLocalSocket << new QLocalSocket;
+    QVERIFY(pair.first()->flush());
+    qDeleteAll(pair.begin(), pair.end());
+}
+QList<QLocalSocket *> listReturned() { QList<QLocalSocket *> handedBack{new QLocalSocket}; return handedBack; }
 void addressed() { QLocalSocket *where = new QLocalSocket; QLocalSocket **at = &where; (*at)->flush(); }
 """
 
@@ -163,7 +187,7 @@ def test_stored_in_a_member_freed_by_the_destructor(unit):
 
 def test_stored_in_a_container_freed_by_qdeleteall(unit):
     appended = [f for f in of_new_in(unit, "store") if f.variable is None]
-    assert [f.kind for f in appended] == [Kind.CONTAINER, Kind.CONTAINER]
+    assert [f.kind for f in appended] == [Kind.CONTAINER, Kind.CONTAINER, Kind.TAKEN]  # m_timer.reset(new)
     assert [e.kind for e in fate.member_frees(unit, field(unit, "m_list"), bodies(unit))] == [Kind.FREED_BY_QDELETEALL]
 
 
@@ -187,11 +211,20 @@ def test_moved_to_a_thread(unit):
 
 def test_delete_later_called_or_connected(unit):
     assert of_variable(unit, "soon").kind == Kind.DELETE_LATER
-    assert of_variable(unit, "timed").kind == Kind.DELETE_LATER
+    assert of_variable(unit, "timed").kind == Kind.DELETE_LATER_ARRANGED  # connected: the signal may never come
 
 
 def test_destruction_watched(unit):
     assert of_variable(unit, "observed").kinds == {Kind.WATCHED}
+    assert of_variable(unit, "guardedSocket").kinds == {Kind.WATCHED, Kind.DELETED}  # a QPointer guard
+
+
+def test_bound_to_a_reference_parameter(unit):
+    assert of_variable(unit, "bound").kinds == {Kind.BY_REFERENCE, Kind.DELETED}
+
+
+def test_returned_through_a_cast(unit):
+    assert of_variable(unit, "cast").kinds == {Kind.RETURNED}
 
 
 def test_leaked_when_only_looked_at(unit):
@@ -211,3 +244,57 @@ def test_aliased_and_address_taken(unit):
 def test_a_variable_not_made_by_a_new(unit):
     found = of_variable(unit, "second")
     assert found.new_expr is None and found.variable.spelling == "second" and found.events == ()
+
+
+def test_set_to_null_after_its_delete(unit):
+    found = of_variable(unit, "cleared")
+    assert found.kinds == {Kind.DELETED, Kind.NULLED}
+    (event,) = found.of(Kind.NULLED)
+    assert event.at.kind == CursorKind.BINARY_OPERATOR
+
+
+def test_deleted_through_an_alias(unit):
+    found = of_variable(unit, "original")
+    assert found.kinds == {Kind.ALIASED, Kind.DELETED_THROUGH_ALIAS}
+    (event,) = found.of(Kind.DELETED_THROUGH_ALIAS)
+    assert event.field.spelling == "alias" and event.at.kind == CursorKind.CXX_DELETE_EXPR
+
+
+def test_taken_out_of_a_container(unit):
+    out = of_variable(unit, "out")
+    assert fate.is_taken_out(fate.initializer(out.variable)) and out.kinds == {Kind.DELETED}
+    assert not fate.is_taken_out(fate.initializer(of_variable(unit, "all").variable))  # a `new`
+
+
+def container(unit, name) -> fate.Fate:
+    cursor, parents = next((c, p) for c, p in unit.walk() if c.kind == CursorKind.VAR_DECL and c.spelling == name)
+    assert fate.holds_pointers(cursor.type)
+    return fate.container_fate(unit, cursor, parents)
+
+
+def test_local_container_freed_by_qdeleteall_after_an_early_return(unit):
+    found = container(unit, "sockets")
+    (freed,) = found.of(Kind.FREED_BY_QDELETEALL)
+    assert freed.conditional is None and [r.kind for r in freed.skipped_by] == [CursorKind.RETURN_STMT]
+    assert found.kinds == {Kind.LOOKED, Kind.FREED_BY_TAKE, Kind.FREED_BY_QDELETEALL}
+
+
+def test_local_container_returned(unit):
+    assert container(unit, "handedBack").kinds == {Kind.RETURNED}
+    assert not fate.holds_pointers(of_variable(unit, "all").variable.type)
+
+
+def test_member_stores(unit):
+    (assigned,) = fate.member_stores(field(unit, "m_socket"), bodies(unit))
+    assert assigned.form == "assignment" and assigned.at.kind == CursorKind.BINARY_OPERATOR
+    assert [c.spelling for c in assigned.value.walk_preorder() if c.kind == CursorKind.DECL_REF_EXPR] == ["kept"]
+    (reset,) = fate.member_stores(field(unit, "m_timer"), bodies(unit))
+    assert reset.form == "call" and fate.strip_casts(reset.value).kind == CursorKind.CXX_NEW_EXPR
+    assert fate.member_stores(field(unit, "m_list"), bodies(unit)) == ()  # appended to, never assigned
+
+
+def test_local_container_freed_by_qdeleteall_of_its_iterators(unit):
+    found = container(unit, "pair")
+    (freed,) = found.of(Kind.FREED_BY_QDELETEALL)  # one event for begin() and end()
+    assert freed.at.spelling == "qDeleteAll" and freed.conditional is None and freed.skipped_by
+    assert Kind.PASSED not in found.kinds  # `pair << p` stores into it

@@ -19,7 +19,7 @@ from .fileio import read_regular, write_output
 from .patch import display_path
 from .project import UsageError
 from .report import fingerprint
-from .runner import FileResult, Status
+from .results import FileResult, Status
 
 FORMAT = 1
 

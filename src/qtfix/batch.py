@@ -25,20 +25,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 
-from .codemod import Options, discover, select
-from .runner import FileResult, Settings, Status, analyse_file, cached_result
-
-
-@dataclass(frozen=True)
-class Task:
-    index: int
-    path: Path
-    args: tuple[str, ...]
-    codes: tuple[str, ...]
-    options: Options
-    settings: Settings
+from .results import Failed, FileResult
+from .runner import Task, cached_result, run_task
 
 
 @dataclass(frozen=True)
@@ -46,14 +35,6 @@ class Limits:
     jobs: int = os.cpu_count() or 1
     file_timeout: float = 120.0  # seconds for one file
     max_memory_mb: int | None = None  # address-space limit of a worker
-
-
-def _codemods(codes: Sequence[str]):
-    return select(discover(), list(codes), None)  # fresh instances: a codemod may keep per-file state
-
-
-def run_task(task: Task) -> FileResult:
-    return analyse_file(task.path, task.args, _codemods(task.codes), task.options, task.settings)
 
 
 _PR_SET_PDEATHSIG = 1
@@ -89,18 +70,19 @@ def _worker(conn: Connection, max_memory_mb: int | None, parent: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:
-            task = conn.recv()
+            job = conn.recv()
         except EOFError:
             return
-        if task is None:
+        if job is None:
             return
+        index, task = job
         try:
             result = run_task(task)
         except MemoryError:
-            result = FileResult(task.path, Status.FAILED, f"crashed: out of memory (limit {max_memory_mb} MB)")
+            result = Failed(task.path, f"crashed: out of memory (limit {max_memory_mb} MB)")
         except Exception as exc:  # never let one file take the worker down silently
-            result = FileResult(task.path, Status.FAILED, f"crashed: {type(exc).__name__}: {exc}")
-        conn.send((task.index, result))
+            result = Failed(task.path, f"crashed: {type(exc).__name__}: {exc}")
+        conn.send((index, result))
 
 
 class _Worker:
@@ -110,12 +92,13 @@ class _Worker:
         self.process.start()
         child.close()
         self.task: Task | None = None
+        self.index = -1
         self.started = 0.0
 
-    def give(self, task: Task) -> None:
-        self.task = task
+    def give(self, index: int, task: Task) -> None:
+        self.task, self.index = task, index
         self.started = time.monotonic()
-        self.conn.send(task)
+        self.conn.send((index, task))
 
     def stop(self, force: bool = False) -> None:
         if force:
@@ -144,9 +127,9 @@ def _outcome(w: _Worker, ready: list, file_timeout: float) -> tuple[FileResult |
         w.process.join(timeout=1)
         code = w.process.exitcode
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        return FileResult(w.task.path, Status.FAILED, f"crashed: the analysis process died ({how})"), True
+        return Failed(w.task.path, f"crashed: the analysis process died ({how})"), True
     if time.monotonic() - w.started > file_timeout:
-        return FileResult(w.task.path, Status.FAILED, f"timed out: analysis took longer than {file_timeout:g} s"), True
+        return Failed(w.task.path, f"timed out: analysis took longer than {file_timeout:g} s"), True
     return None, False
 
 
@@ -163,21 +146,21 @@ def run_tasks(
     """
     on_result = on_result or (lambda r: None)
     results: dict[int, FileResult] = {}
-    for task in tasks:
-        hit = cached_result(task.path, task.args, _codemods(task.codes), task.options, task.settings)
+    for index, task in enumerate(tasks):
+        hit = cached_result(task)
         if hit is not None:
-            results[task.index] = hit
+            results[index] = hit
             on_result(hit)
     if len(results) == len(tasks):
-        return [results[t.index] for t in tasks]
+        return [results[i] for i in range(len(tasks))]
     ctx = mp.get_context("fork")
-    pending = [t for t in reversed(tasks) if t.index not in results]
+    pending = [(i, t) for i, t in reversed(list(enumerate(tasks))) if i not in results]
     workers = [_Worker(ctx, limits.max_memory_mb) for _ in range(max(1, min(limits.jobs, len(pending))))]
     try:
         while len(results) < len(tasks):
             for w in workers:
                 if w.task is None and pending:
-                    w.give(pending.pop())
+                    w.give(*pending.pop())
             busy = [w for w in workers if w.task is not None]
             now = time.monotonic()
             next_deadline = min(w.started + limits.file_timeout for w in busy) - now
@@ -188,7 +171,7 @@ def run_tasks(
                 finished, broken = _outcome(w, ready, limits.file_timeout)
                 if finished is None:
                     continue
-                results[w.task.index] = finished
+                results[w.index] = finished
                 on_result(finished)
                 w.task = None
                 if broken:
@@ -197,4 +180,4 @@ def run_tasks(
     finally:
         for w in workers:
             w.stop(force=w.task is not None)
-    return [results[t.index] for t in tasks]
+    return [results[i] for i in range(len(tasks))]

@@ -28,7 +28,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from . import __version__
 from .codemod import Codemod, Options
 from .edits import Edit, Finding, Fix, Safety
 from .fileio import replacing
+from .results import Checked
 
 CACHE_FORMAT = 2
 MAGIC = b"qtfix-cache 2 "
@@ -212,13 +213,13 @@ def _decode_finding(value, here: Path) -> Finding:
     return Finding(**fields)
 
 
-def encode_entry(result, deps: list) -> bytes:
-    """A checked file's result and the project headers it depends on, as
-    checksummed JSON (its bytes and the cache flag are not stored: a hit has
-    the bytes it was keyed by)."""
+def encode_entry(result: Checked) -> bytes:
+    """A checked file's result and the stamps of the project headers it
+    included, as checksummed JSON (its bytes and the cache flag are not
+    stored: a hit has the bytes it was keyed by)."""
     here = result.path
     payload = json.dumps({
-        "deps": deps, "status": result.status.value, "reason": result.reason,
+        "deps": dependency_stamps(result.includes), "status": result.status.value, "reason": result.reason,
         "findings": [_encode_finding(f, here) for f in result.findings],
         "rolled_back": [[_encode_finding(f, here), why] for f, why in result.rolled_back],
     }, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
@@ -228,21 +229,22 @@ def encode_entry(result, deps: list) -> bytes:
 def decode_entry(blob: bytes, path: Path, source: bytes) -> tuple:
     """(the result `encode_entry` wrote, for `path` as this run spells it,
     its dependency stamps); BadEntry if the checksum or any field is wrong."""
-    from .runner import FileResult, Status
-
     head, _, payload = blob.partition(b"\n")
     if not head.startswith(MAGIC) or head[len(MAGIC):] != hashlib.sha256(payload).hexdigest().encode():
         raise BadEntry("checksum mismatch")
     try:
         data = _expect(json.loads(payload), dict)
-        result = FileResult(
-            path, Status(data["status"]), _expect(data["reason"], str),
-            findings=tuple(_decode_finding(f, path) for f in _expect(data["findings"], list)),
+        if data["status"] != "checked" or data["reason"] != "":
+            raise BadEntry("only checked files are cached")
+        result = Checked(
+            path, findings=tuple(_decode_finding(f, path) for f in _expect(data["findings"], list)),
             source=source,
             rolled_back=tuple((_decode_finding(f, path), _expect(why, str))
                               for f, why in _expect(data["rolled_back"], list)),
         )
-        return result, _expect(data["deps"], list)
+        deps = _expect(data["deps"], list)
+        includes = tuple(d[0] for d in deps if isinstance(d, list) and d and isinstance(d[0], str))
+        return replace(result, includes=includes), deps
     except (KeyError, TypeError, ValueError, RecursionError) as exc:
         raise BadEntry(str(exc)) from None
 
@@ -278,7 +280,7 @@ class ResultCache:
         except BadEntry:
             _remove(entry)  # not what qtfix wrote: analyse the file again
             return None
-        if dependency_stamps([d[0] for d in deps if isinstance(d, list) and d and isinstance(d[0], str)]) != deps:
+        if dependency_stamps(result.includes) != deps:
             return None  # a project header changed since
         try:
             os.utime(entry)  # recently used: evicted last
@@ -286,11 +288,11 @@ class ResultCache:
             pass
         return result
 
-    def put(self, key: str, result, deps: Sequence[str]) -> None:
+    def put(self, key: str, result: Checked) -> None:
         """Store a result; best effort (a full disk or a read-only cache
         loses the entry, never the run)."""
         path = self._path(key)
-        blob = encode_entry(result, dependency_stamps(deps))
+        blob = encode_entry(result)
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             with replacing(path) as tmp:

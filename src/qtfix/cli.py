@@ -7,6 +7,8 @@ notes and errors go to stderr. Exit codes: 0 nothing found / nothing to do,
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sys
@@ -23,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .batch import Limits, Task, run_tasks
+from .batch import Limits, run_tasks
 from .cache import CACHE_MAX_ENV, ResultCache, cache_limit_bytes, default_cache_dir, parse_cache_limit, usable_cache_dir
 from .codemod import SUPPRESSION_CODES, Options, chosen, discover, select
 from .config import ConfigError, Finder, Given, resolve, show_settings
@@ -37,7 +39,8 @@ from .baseline import new_findings, write_baseline
 from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
 from .fileio import MAX_FILE_SIZE_ENV, WriteError, parse_size, write_atomically, write_output
-from .runner import FileResult, Plan, Settings, Status, plan
+from .results import FileResult, Plan, Skipped, Status, plan
+from .runner import Task
 from .ctest import BuildError, load_build
 from .prove import Files, Proof, Prover, proof_json, proof_markdown, prove
 from .suppress import explain as suppression_doc
@@ -95,30 +98,75 @@ MaxMemoryOpt = Annotated[Optional[int], typer.Option("--max-memory", min=64, hel
 
 
 @dataclass(frozen=True)
+class Flags:
+    """The options check, diff and apply share, as typed: declared once,
+    here (`shared_options` puts them into each command's signature)."""
+
+    build_dir: BuildDirOpt = None
+    select_: SelectOpt = None
+    ignore: IgnoreOpt = None
+    qt_include: QtIncludeOpt = None
+    timeout: TimeoutOpt = None
+    unsafe_fixes: UnsafeOpt = None
+    jobs: JobsOpt = None
+    no_cache: NoCacheOpt = False
+    no_pch: NoPchOpt = False
+    cache_dir: CacheDirOpt = None
+    file_timeout: FileTimeoutOpt = 120.0
+    max_memory: MaxMemoryOpt = None
+    allow_unanalysed: PartialOpt = False
+    report_unused: UnusedSuppressionsOpt = False
+    exclude: ExcludeOpt = None
+    export_fixes: ExportFixesOpt = None
+
+
+_SHARED = inspect.signature(Flags, eval_str=True).parameters
+
+
+def shared_options(order: str):
+    """A command's parameters in `order` (the order of its --help): names
+    of `Flags` are the shared options, the others its own; the command is
+    called with its own options and the shared ones as `flags`."""
+    names = order.split()
+
+    def wrap(command):
+        own = inspect.signature(command, eval_str=True).parameters
+        params = [_SHARED[n] if n in _SHARED else own[n] for n in names]
+
+        @functools.wraps(command)
+        def with_flags(**given):
+            flags = Flags(**{n: given.pop(n) for n in names if n in _SHARED})
+            return command(flags=flags, **given)
+
+        with_flags.__signature__ = inspect.Signature(params)
+        with_flags.__annotations__ = {p.name: p.annotation for p in params}
+        return with_flags
+
+    return wrap
+
+
+@dataclass(frozen=True)
 class RunConfig:
+    """What a run analyses and how: the command line's choices, with the
+    configuration files filling in what it left unset."""
+
     paths: tuple[Path, ...]
     build_dir: Path | None = None
     qt_include: Path | None = None
     given: Given = Given()  # what the command line set; configuration files fill in the rest per file
     options: Options = Options()
     unsafe_fixes: bool = False  # run-wide: the flag, else the configuration of the first PATH
-    batch: "BatchOptions" = None  # type: ignore[assignment]
-    finder: Finder = field(default_factory=Finder, compare=False)
-
-
-@dataclass(frozen=True)
-class BatchOptions:
-    jobs: int = os.cpu_count() or 1
+    limits: Limits = Limits()  # the worker pool's
     cache: bool = True
     pch: bool = True
     cache_dir: Path | None = None
-    file_timeout: float = 120.0
-    max_memory_mb: int | None = None
     verify: bool = False
+    finder: Finder = field(default_factory=Finder, compare=False)
 
 
-def _codes(value: str | None) -> tuple[str, ...]:
-    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    """A comma-separated --select/--ignore as codes; None when not given."""
+    return None if value is None else tuple(p.strip() for p in value.split(",") if p.strip())
 
 
 def fail(message: str) -> typer.Exit:
@@ -129,13 +177,12 @@ def fail(message: str) -> typer.Exit:
 def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
     """Analyse every file (in parallel for several); `on_result(result)` is
     called as each file finishes, before the progress display moves on."""
-    batch = cfg.batch or BatchOptions()
     files, args, left_out, what = _plan_files(cfg)
-    cache_dir, warning = usable_cache_dir(batch.cache_dir or default_cache_dir())
+    cache_dir, warning = usable_cache_dir(cfg.cache_dir or default_cache_dir())
     if warning:
         err.print(f"qtfix: warning: {warning}", markup=False)
     pch_for: dict[tuple[str, ...], Path | None] = {}
-    if batch.pch:
+    if cfg.pch:
         pchs = PchCache(cache_dir)
         for a in dict.fromkeys(args.values()):
             pch_for[a] = pchs.ensure(a)
@@ -143,12 +190,11 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
             err.print(f"note: {pchs.problem}", markup=False)
     shared = literals_shared_with_helpers(files)
     tasks = [
-        Task(i, f, args[f], *what[f],
-             Settings(cache_dir=cache_dir if batch.cache else None, pch=pch_for.get(args[f]),
-                      verify=batch.verify, unsafe=cfg.unsafe_fixes, shared_literals=shared.get(f, frozenset())))
-        for i, f in enumerate(files)
+        Task(f, args[f], codes, replace(options, shared_literals=_literals(shared.get(f, ()))),
+             cache_dir=cache_dir if cfg.cache else None, pch=pch_for.get(args[f]),
+             verify=cfg.verify, unsafe=cfg.unsafe_fixes)
+        for f in files for codes, options in [what[f]]
     ]
-    limits = Limits(jobs=batch.jobs, file_timeout=batch.file_timeout, max_memory_mb=batch.max_memory_mb)
     with progress_reporter(len(tasks)) as progress:
 
         def finished(result: FileResult) -> None:
@@ -156,14 +202,18 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
                 on_result(result)
             progress(result)
 
-        results = run_tasks(tasks, limits, finished)
-    if batch.cache:
+        results = run_tasks(tasks, cfg.limits, finished)
+    if cfg.cache:
         ResultCache(cache_dir).prune(cache_limit_bytes())
-    results += [FileResult(f, Status.SKIPPED, why, left_out=True) for f, why in left_out.items()]
+    results += [Skipped(f, why, left_out=True) for f, why in left_out.items()]
     for r in results:
         if r.status is not Status.CHECKED:
             err.print(f"{display_path(r.path)}: {r.status.value}: {r.reason}", markup=False)
     return results
+
+
+def _literals(spelled) -> tuple[str, ...]:
+    return tuple(sorted(x.decode("utf-8", "replace") for x in spelled))
 
 
 def _plan_files(cfg: RunConfig):
@@ -197,7 +247,7 @@ def _codemods_for(cfg: RunConfig, file: Path, known) -> tuple[tuple[str, ...], O
     """The codes run on `file` and its options: the command line, else its configuration file."""
     resolved = resolve(cfg.finder.for_file(file), cfg.given, file)
     chooser, ignore = list(resolved.settings.select), list(resolved.ignore)
-    codes = tuple(c.code for c in select(known, chooser, ignore))
+    codes = resolved.codes(known)
     # QF002 goes with select/ignore like a codemod; QF001 is asked for
     # by its own flag, which select does not take back (ignore does)
     unused, invalid = SUPPRESSION_CODES
@@ -253,16 +303,13 @@ def _exit_code_for_problems(results: list[FileResult], allow_unanalysed: bool = 
     return 2 if unanalysed and not allow_unanalysed else 0
 
 
-def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=None, batch=None,
-            report_unused=False, exclude=None) -> RunConfig:
+def _config(paths, flags: Flags, verify: bool = False) -> RunConfig:
     """The command line's choices; run-wide keys the command line left
     unset (unsafe-fixes, jobs) come from the configuration of the first PATH."""
-    batch = batch or BatchOptions(jobs=None)
     given = Given(
-        select=None if select_ is None else _codes(select_),
-        ignore=None if ignore is None else _codes(ignore),
-        exclude=tuple(exclude) if exclude else None,
-        timeout_ms=timeout, unsafe_fixes=unsafe, jobs=batch.jobs,
+        select=_codes(flags.select_), ignore=_codes(flags.ignore),
+        exclude=tuple(flags.exclude) if flags.exclude else None,
+        timeout_ms=flags.timeout, unsafe_fixes=flags.unsafe_fixes, jobs=flags.jobs,
     )
     finder = Finder()
     try:
@@ -270,53 +317,36 @@ def _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe=None,
     except ConfigError as exc:
         raise fail(str(exc)) from None
     return RunConfig(
-        paths=tuple(paths), build_dir=build_dir, qt_include=qt_include, given=given,
-        options=Options(report_unused_suppressions=report_unused),
-        unsafe_fixes=run.unsafe_fixes, batch=replace(batch, jobs=run.jobs), finder=finder,
+        paths=tuple(paths), build_dir=flags.build_dir, qt_include=flags.qt_include, given=given,
+        options=Options(report_unused_suppressions=flags.report_unused), unsafe_fixes=run.unsafe_fixes,
+        limits=Limits(jobs=run.jobs, file_timeout=flags.file_timeout, max_memory_mb=flags.max_memory),
+        cache=not flags.no_cache, pch=not flags.no_pch, cache_dir=flags.cache_dir, verify=verify, finder=finder,
     )
 
 
-def _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory, verify=False) -> BatchOptions:
-    return BatchOptions(jobs=jobs, cache=not no_cache, pch=not no_pch, cache_dir=cache_dir,
-                        file_timeout=file_timeout, max_memory_mb=max_memory, verify=verify)
-
-
 @app.command()
+@shared_options("paths build_dir select_ ignore format qt_include timeout jobs no_cache no_pch cache_dir file_timeout "
+                "max_memory allow_unanalysed report_unused exclude baseline baseline_write settings export_fixes")
 def check(
+    flags: Flags,
     paths: PathsArg,
-    build_dir: BuildDirOpt = None,
-    select_: SelectOpt = None,
-    ignore: IgnoreOpt = None,
     format: FormatOpt = Format.text,
-    qt_include: QtIncludeOpt = None,
-    timeout: TimeoutOpt = None,
-    jobs: JobsOpt = None,
-    no_cache: NoCacheOpt = False,
-    no_pch: NoPchOpt = False,
-    cache_dir: CacheDirOpt = None,
-    file_timeout: FileTimeoutOpt = 120.0,
-    max_memory: MaxMemoryOpt = None,
-    allow_unanalysed: PartialOpt = False,
-    report_unused: UnusedSuppressionsOpt = False,
-    exclude: ExcludeOpt = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", metavar="FILE", help="Report (and fail on) only findings not in this baseline.")] = None,
     baseline_write: Annotated[Optional[Path], typer.Option("--baseline-write", metavar="FILE", help="Record today's findings as the baseline and exit 0.")] = None,
     settings: ShowSettingsOpt = False,
-    export_fixes: ExportFixesOpt = None,
 ) -> None:
     """Report findings. Exit 1 when there are any, 2 on errors (files that
     could not be analysed included, unless --allow-unanalysed)."""
     if baseline is not None and baseline_write is not None:
         raise fail("--baseline and --baseline-write go one at a time")
-    cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout,
-                  batch=_batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
-                  report_unused=report_unused, exclude=exclude)
+    cfg = _config(paths, flags)
+    build_dir, export_fixes = flags.build_dir, flags.export_fixes
     if settings:
         raise typer.Exit(code=_show_settings(cfg))
     _output_folder_exists(export_fixes)
     results = run_analysis(cfg)
     if baseline_write is not None:
-        raise typer.Exit(code=_write_baseline(baseline_write, results, build_dir, allow_unanalysed))
+        raise typer.Exit(code=_write_baseline(baseline_write, results, build_dir, flags.allow_unanalysed))
     if baseline is not None:
         results = _against_baseline(baseline, results)
     if export_fixes is not None:
@@ -328,7 +358,7 @@ def check(
         sys.stdout.write(to_sarif(results, discover()))
     else:
         _print_findings(findings, sum(r.suppressed for r in results))
-    problems = _exit_code_for_problems(results, allow_unanalysed)
+    problems = _exit_code_for_problems(results, flags.allow_unanalysed)
     raise typer.Exit(code=problems or (1 if findings else 0))
 
 
@@ -398,31 +428,17 @@ def _files_read(results: list[FileResult], build_dir: Path | None) -> list[Path]
 
 
 @app.command()
+@shared_options("paths build_dir select_ ignore qt_include timeout unsafe_fixes output color jobs no_cache no_pch "
+                "cache_dir file_timeout max_memory allow_unanalysed report_unused exclude export_fixes")
 def diff(
+    flags: Flags,
     paths: PathsArg,
-    build_dir: BuildDirOpt = None,
-    select_: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    qt_include: QtIncludeOpt = None,
-    timeout: TimeoutOpt = None,
-    unsafe_fixes: UnsafeOpt = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the patch to this file instead of stdout.")] = None,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Color the diff (default: when stdout is a terminal).")] = None,
-    jobs: JobsOpt = None,
-    no_cache: NoCacheOpt = False,
-    no_pch: NoPchOpt = False,
-    cache_dir: CacheDirOpt = None,
-    file_timeout: FileTimeoutOpt = 120.0,
-    max_memory: MaxMemoryOpt = None,
-    allow_unanalysed: PartialOpt = False,
-    report_unused: UnusedSuppressionsOpt = False,
-    exclude: ExcludeOpt = None,
-    export_fixes: ExportFixesOpt = None,
 ) -> None:
     """Print the fixes as one unified diff (git apply / patch -p1). Exit 1 when there is one."""
-    cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes,
-                  _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory),
-                  report_unused=report_unused, exclude=exclude)
+    cfg = _config(paths, flags)
+    build_dir, export_fixes = flags.build_dir, flags.export_fixes
     _output_folder_exists(export_fixes)
     results = run_analysis(cfg)
     p = make_plan(results, cfg.unsafe_fixes)
@@ -441,38 +457,27 @@ def diff(
     else:
         use_color = sys.stdout.isatty() if color is None else color
         sys.stdout.write(colorize(patch) if use_color else patch)
-    problems = _exit_code_for_problems(results, allow_unanalysed)
+    problems = _exit_code_for_problems(results, flags.allow_unanalysed)
     raise typer.Exit(code=problems or (1 if patch else 0))
 
 
 @app.command()
+@shared_options("paths build_dir select_ ignore qt_include timeout unsafe_fixes interactive answers patch_file check_patch "
+                "allow_create allow_delete jobs no_cache no_pch cache_dir file_timeout max_memory allow_unanalysed exclude "
+                "verify verify_tests max_rebuilds report report_unused")
 def apply(
+    flags: Flags,
     paths: Annotated[Optional[list[Path]], typer.Argument(help="C++ files or directories (walked for sources and headers); none with --patch.", show_default=False)] = None,
-    build_dir: BuildDirOpt = None,
-    select_: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    qt_include: QtIncludeOpt = None,
-    timeout: TimeoutOpt = None,
-    unsafe_fixes: UnsafeOpt = None,
     interactive: Annotated[bool, typer.Option("-i", "--interactive", help="Review fix by fix, as `git add -p` (y,n,a,d,q,s,e,?); each file is written once all its fixes are answered. Needs a terminal, or --answers.")] = False,
     answers: Annotated[Optional[str], typer.Option("--answers", metavar="FILE", help="Answers for --interactive (implies it) when stdin is not a terminal: one key per line, as typed at the prompt; '-' reads them from stdin.")] = None,
     patch_file: Annotated[Optional[str], typer.Option("--patch", metavar="FILE", help="Apply a saved patch (e.g. from `qtfix diff -o`; '-' for stdin) after checking every hunk against the files; stale files are refused whole.")] = None,
     check_patch: Annotated[bool, typer.Option("--check", help="With --patch: report what would apply, write nothing.")] = False,
     allow_create: Annotated[bool, typer.Option("--allow-create", help="With --patch: allow it to create files.")] = False,
     allow_delete: Annotated[bool, typer.Option("--allow-delete", help="With --patch: allow it to delete files.")] = False,
-    jobs: JobsOpt = None,
-    no_cache: NoCacheOpt = False,
-    no_pch: NoPchOpt = False,
-    cache_dir: CacheDirOpt = None,
-    file_timeout: FileTimeoutOpt = 120.0,
-    max_memory: MaxMemoryOpt = None,
-    allow_unanalysed: PartialOpt = False,
-    exclude: ExcludeOpt = None,
     verify: Annotated[bool, typer.Option("--verify", help="Compile each fixed file; roll back exactly the fixes that break it. --verify=tests: rebuild and run the tests built from the fixed files (CTest, -p BUILD) and keep only the fixes that keep them green.")] = False,
     verify_tests: Annotated[bool, typer.Option("--verify-tests", hidden=True)] = False,
     max_rebuilds: Annotated[int, typer.Option("--max-rebuilds", min=1, help="With --verify=tests: at most this many rebuilds while bisecting failing tests to the fixes that break them.")] = 12,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write a per-file report: FILE.md (Markdown) or FILE.json.")] = None,
-    report_unused: UnusedSuppressionsOpt = False,
 ) -> None:
     """Write the fixes in place (atomically, permissions kept); or review them first (--interactive); or apply a saved patch (--patch)."""
     if patch_file is not None:
@@ -483,21 +488,20 @@ def apply(
         raise fail("--check, --allow-create and --allow-delete go with --patch FILE")
     if not paths:
         raise fail("give the C++ files or directories to fix (or --patch FILE)")
-    cfg = _config(paths, build_dir, select_, ignore, qt_include, timeout, unsafe_fixes,
-                  _batch(jobs, no_cache, no_pch, cache_dir, file_timeout, max_memory, verify),
-                  report_unused=report_unused, exclude=exclude)
+    cfg = _config(paths, flags, verify)
+    allow_unanalysed = flags.allow_unanalysed
     if interactive or answers is not None:
         try:
             source = Answers.open(answers)
         except NotATerminal as exc:
             raise fail(str(exc)) from None
-        results = run_analysis(replace(cfg, batch=replace(cfg.batch, verify=False)))
+        results = run_analysis(replace(cfg, verify=False))
         code = run_review(results, cfg.unsafe_fixes, source)
         raise typer.Exit(code=code if code else _exit_code_for_problems(results, allow_unanalysed))
     if report is not None and report.suffix.lower() not in (".md", ".json"):
         raise fail(f"{report}: --report takes a .md or .json file name")
     if verify_tests:
-        raise typer.Exit(code=_apply_proven(cfg, cfg.batch.jobs, max_rebuilds, report))
+        raise typer.Exit(code=_apply_proven(cfg, cfg.limits.jobs, max_rebuilds, report))
     raise typer.Exit(code=_apply_in_place(cfg, report, allow_unanalysed))
 
 

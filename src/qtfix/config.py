@@ -213,6 +213,12 @@ class Resolved:
     def ignore(self) -> tuple[str, ...]:
         return self.settings.ignore + self.per_file_ignores
 
+    def codes(self, codemods: dict) -> tuple[str, ...]:
+        """The codes of the codemods this file runs: select, less ignore and per-file-ignores."""
+        from .codemod import select
+
+        return tuple(c.code for c in select(codemods, list(self.settings.select), list(self.ignore)))
+
 
 def resolve(config: Config | None, given: Given, file: Path | None = None) -> Resolved:
     values, origins = {}, {}
@@ -237,8 +243,6 @@ def _toml(value) -> str:
 
 def show_settings(path: Path, resolved: Resolved, codemods: dict) -> str:
     """`check --show-settings`: the settings `path` gets, each with where it comes from."""
-    from .codemod import select
-
     s, config = resolved.settings, resolved.config
     lines = [f"{path}:", f"  configuration file: {config.path if config else 'none found'}"]
     for name in DEFAULTS.__dataclass_fields__:
@@ -250,6 +254,5 @@ def show_settings(path: Path, resolved: Resolved, codemods: dict) -> str:
             lines.append(f'  per-file-ignores "{glob}" = {_toml(codes)}  # {config.path}: {here}')
         if s.exclude and config.excludes(path) and resolved.origins["exclude"] != "command line":
             lines.append("  excluded: yes, when found by walking a folder (a file named on the command line is analysed)")
-    run = tuple(c.code for c in select(codemods, list(s.select), list(resolved.ignore)))
-    lines.append(f"  codemods run = {_toml(run)}")
+    lines.append(f"  codemods run = {_toml(resolved.codes(codemods))}")
     return "\n".join(lines) + "\n"

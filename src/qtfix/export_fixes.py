@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .edits import Edit, Finding, unique_edits
-from .runner import FileResult, Plan
+from .results import FileResult, Plan
 
 # YAML double-quoted escapes for characters that must not appear raw
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 from clang.cindex import StorageClass, TypeKind
 
-from .cpp import (CASTS, IMPLICIT, enclosing_function, holder_of, in_namespace, initializer, is_assignment,
-                  is_null_pointer, on_this, strip_casts, strip_implicit, unary_operator)
+from .cpp import (CASTS, IMPLICIT, binds_to_reference, enclosing_function, holder_of, in_namespace, initializer, is_assignment,
+                  is_null_pointer, member_call, on_this, strip_casts, strip_implicit, unary_operator)
 from .parse import Cursor, CursorKind, Unit, entity, walk_with_parents
-from .qt import (CONTAINER_STORES, KEEPS_WITHOUT_OWNING, LOOKING_CALLS, OWNING_SMART_POINTERS, TAKES_OWNERSHIP,
-                 parent_parameter)
+from .qt import (CONTAINER_STORES, KEEPS_WITHOUT_OWNING, LOOKING_CALLS, OWNING_SMART_POINTERS, TAKE_CALLS,
+                 TAKES_OWNERSHIP, parent_parameter)
 
 
 class Kind(enum.Enum):
@@ -35,12 +35,14 @@ class Kind(enum.Enum):
     DELETED_SOME_PATHS = "deleted on some paths"  # conditional, or skipped by an early return
     PARENTED = "given a parent at construction"
     SET_PARENT = "setParent()"
-    DELETE_LATER = "deleteLater()"  # called, or connected to a signal
-    WATCHED = "its destruction is watched"  # a spy or connection on `destroyed`
+    DELETE_LATER = "deleteLater()"  # p->deleteLater()
+    DELETE_LATER_ARRANGED = "deleteLater() arranged"  # connected to a signal, a singleShot, invokeMethod
+    WATCHED = "its destruction is watched"  # a QPointer, a spy or connection on `destroyed`
     MOVED_TO_THREAD = "moveToThread()"
     TAKEN = "handed to a call that takes ownership"  # addWidget, setLayout...
     KEPT = "handed to a call that keeps it without owning it"  # addPendingConnection
     PASSED = "handed to a call qtfix cannot see into"
+    BY_REFERENCE = "bound to a reference parameter"  # `void f(T *&p)`: the callee may reseat or delete it
     SMART_POINTER = "owned by a smart pointer"
     CONTAINER = "stored in a container"
     MEMBER = "stored in a member"
@@ -49,6 +51,8 @@ class Kind(enum.Enum):
     RETURNED = "returned"
     CAPTURED = "captured by a lambda"
     REASSIGNED = "the variable is assigned"  # the variable, not the object
+    NULLED = "the variable is set to null"  # `p = nullptr;` (after its delete, typically)
+    DELETED_THROUGH_ALIAS = "deleted through another pointer"  # `auto *q = p; delete q;`
     FREED_BY_QDELETEALL = "freed by qDeleteAll"
     FREED_BY_TAKE = "freed by delete of take*()"
     FREED_BY_DESTRUCTOR = "freed by the destructor"
@@ -63,7 +67,7 @@ class Event:
     kind: Kind
     at: Cursor
     use: Cursor | None = None  # the reference to the pointer it is about
-    field: Cursor | None = None  # MEMBER: the member it is stored into
+    field: Cursor | None = None  # MEMBER: the member it is stored into; DELETED_THROUGH_ALIAS: the alias
     skipped_by: tuple[Cursor, ...] = ()  # DELETED_SOME_PATHS: the early returns before it
     conditional: Cursor | None = None  # DELETED_SOME_PATHS: the `if`/loop around it
 
@@ -92,9 +96,10 @@ class Fate:
 
 PRIORITY = (
     Kind.DELETED, Kind.FREED_BY_DESTRUCTOR, Kind.FREED_BY_QDELETEALL, Kind.FREED_BY_TAKE, Kind.DELETE_LATER,
-    Kind.PARENTED, Kind.SET_PARENT, Kind.TAKEN, Kind.SMART_POINTER, Kind.MOVED_TO_THREAD, Kind.RETURNED,
-    Kind.DELETED_SOME_PATHS, Kind.CONTAINER, Kind.MEMBER, Kind.ALIASED, Kind.ADDRESS_TAKEN, Kind.PASSED,
-    Kind.KEPT, Kind.WATCHED, Kind.CAPTURED,
+    Kind.DELETE_LATER_ARRANGED, Kind.PARENTED, Kind.SET_PARENT, Kind.TAKEN, Kind.SMART_POINTER,
+    Kind.MOVED_TO_THREAD, Kind.RETURNED, Kind.DELETED_SOME_PATHS, Kind.CONTAINER, Kind.MEMBER, Kind.ALIASED,
+    Kind.ADDRESS_TAKEN, Kind.BY_REFERENCE, Kind.PASSED, Kind.KEPT, Kind.WATCHED, Kind.CAPTURED,
+    Kind.DELETED_THROUGH_ALIAS, Kind.NULLED,
 )
 # The pointer value flows through these unchanged (a braced initializer included).
 FLOW = IMPLICIT | {CursorKind.INIT_LIST_EXPR}
@@ -134,7 +139,7 @@ def _holder_kind(unit: Unit, holder: Cursor, child: Cursor) -> Kind:
     if kind == CursorKind.CALL_EXPR:
         return _call_kind(holder, child)
     if kind == CursorKind.VAR_DECL:
-        return Kind.SMART_POINTER if _owning_smart_pointer(holder.type) else Kind.ALIASED
+        return _pointer_kind(holder.type, Kind.ALIASED)
     if kind in (CursorKind.RETURN_STMT, CursorKind.CXX_FUNCTIONAL_CAST_EXPR):
         return Kind.RETURNED if kind == CursorKind.RETURN_STMT else Kind.ALIASED
     if kind == CursorKind.UNARY_OPERATOR:
@@ -155,12 +160,15 @@ def _call_kind(call: Cursor, child: Cursor) -> Kind:
     """What a call that is given the pointer as `child` does with it."""
     mentioned = mentions_deletion(call)
     if mentioned:
-        return Kind.DELETE_LATER if mentioned == "deleteLater" else Kind.WATCHED
+        return Kind.DELETE_LATER_ARRANGED if mentioned == "deleteLater" else Kind.WATCHED
     name = call.spelling
     if name in LOOKING_CALLS or in_namespace(call.referenced, "QTest"):
         return Kind.LOOKED
-    if _owning_smart_pointer(call.type):
-        return Kind.SMART_POINTER
+    smart = _pointer_kind(call.type, None)
+    if smart is not None:
+        return smart
+    if binds_to_reference(call, child):
+        return Kind.BY_REFERENCE
     converted = child.type.get_canonical()
     if converted.kind == TypeKind.POINTER and converted.get_pointee().is_const_qualified():
         return Kind.LOOKED  # a `const T *` parameter cannot adopt it
@@ -186,8 +194,11 @@ def mentions_deletion(call: Cursor) -> str:
     return ""
 
 
-def _owning_smart_pointer(ctype) -> bool:
-    return any(w in ctype.spelling for w in OWNING_SMART_POINTERS)
+def _pointer_kind(ctype, otherwise: Kind | None) -> Kind | None:
+    """SMART_POINTER for a type that owns its object, WATCHED for a QPointer."""
+    if any(w in ctype.spelling for w in OWNING_SMART_POINTERS):
+        return Kind.SMART_POINTER
+    return Kind.WATCHED if "QPointer" in ctype.spelling else otherwise
 
 
 def _stored_field(assignment: Cursor) -> Cursor | None:
@@ -229,9 +240,29 @@ def fate_of(unit: Unit, cursor: Cursor, parents: tuple[Cursor, ...]) -> Fate:
         event = use_of(unit, ref, ref_parents)
         if event.kind == Kind.DELETED:
             event = _judge_delete(unit, event, ref_parents, variable, start, returns)
+        elif event.kind == Kind.REASSIGNED and is_null_pointer(list(event.at.get_children())[1]):
+            event = Event(Kind.NULLED, event.at, ref)
         if event.kind not in (Kind.LOOKED, Kind.REASSIGNED):
             events.append(event)
+        if event.kind == Kind.ALIASED and event.at.kind == CursorKind.VAR_DECL and _is_local(event.at):
+            events += _alias_deletes(unit, event, ref_parents)
     return Fate(new_expr, variable, tuple(events))
+
+
+def _alias_deletes(unit: Unit, alias: Event, parents) -> list[Event]:
+    """`T *q = p; ... delete q;`: the deletes of the alias, as
+    DELETED_THROUGH_ALIAS events (`field` is the alias variable)."""
+    decl = alias.at
+    deletes = fate_of(unit, decl, parents[: parents.index(decl)]).of(Kind.DELETED, Kind.DELETED_SOME_PATHS)
+    return [Event(Kind.DELETED_THROUGH_ALIAS, d.at, alias.use, field=decl, skipped_by=d.skipped_by,
+                  conditional=d.conditional) for d in deletes]
+
+
+def is_taken_out(expr: Cursor) -> bool:
+    """`list.takeFirst()`, `hash.take(key)`, `scoped.take()`: a call that
+    hands the object it removes to the caller, who owns it from then on."""
+    call = member_call(strip_casts(expr)) if expr.kind != CursorKind.CXX_NEW_EXPR else None
+    return call is not None and call.member.spelling in TAKE_CALLS and call.object is not None
 
 
 def _creation(cursor: Cursor, parents) -> tuple[Cursor | None, Cursor | None, Cursor]:
@@ -315,6 +346,75 @@ def parent_argument(new_expr: Cursor) -> Cursor | None:
     return explicit[at] if at is not None and at < len(explicit) and not is_null_pointer(explicit[at]) else None
 
 
+# -- a local container of pointers --------------------------------------------------
+
+
+def holds_pointers(ctype) -> bool:
+    """A container type whose elements are pointers: `QList<T *>`,
+    `QVector<T *>`, `std::vector<T *>`..."""
+    ctype = ctype.get_canonical()
+    return ctype.get_num_template_arguments() >= 1 and ctype.get_template_argument_type(0).kind == TypeKind.POINTER
+
+
+def container_fate(unit: Unit, variable: Cursor, parents: tuple[Cursor, ...]) -> Fate:
+    """What the function does with the objects of the local container
+    `variable` (declared with ancestors `parents`): FREED_BY_QDELETEALL
+    (judged on all or some paths as a delete is), FREED_BY_TAKE, LOOKED for
+    member calls, subscripts and loops over it, RETURNED, else PASSED (a
+    copy, a call that gets the container: its objects may be owned there)."""
+    function = enclosing_function(parents)
+    body = function if function is not None else parents[0]
+    returns = [r for r, rp in walk_with_parents(body, ()) if r.kind == CursorKind.RETURN_STMT and not _in_lambda(rp)]
+    start = unit.use_offset(variable)
+    events = []
+    for ref, ref_parents in _references(body, variable):
+        at = holder_of(ref, ref_parents, _copies).cursor
+        kind = _container_use(unit, ref, ref_parents, at)
+        if kind == Kind.FREED_BY_QDELETEALL and at.kind == CursorKind.MEMBER_REF_EXPR:
+            at = _qdeleteall_of(ref_parents[: ref_parents.index(at)])  # qDeleteAll(list.begin(), list.end())
+            if events and events[-1].at == at:
+                continue  # its end() after its begin()
+        event = Event(kind, at if at is not None else ref, ref)
+        if kind == Kind.FREED_BY_QDELETEALL:
+            judged = _judge_delete(unit, event, ref_parents, variable, start, returns)
+            event = Event(kind, at, ref, skipped_by=judged.skipped_by, conditional=judged.conditional)
+        events.append(event)
+    return Fate(None, variable, tuple(events))
+
+
+def _qdeleteall_of(parents) -> Cursor | None:
+    """The qDeleteAll call whose argument is the call (`list.begin()`) that
+    ends the ancestors `parents`, if any."""
+    if len(parents) < 2:
+        return None
+    holder = holder_of(parents[-1], tuple(parents[:-1]), lambda c: c.kind in FLOW or c.kind in CASTS).cursor
+    return holder if holder is not None and holder.kind == CursorKind.CALL_EXPR and holder.spelling == "qDeleteAll" else None
+
+
+def _copies(c: Cursor) -> bool:
+    """The value flows on unchanged, or copied (a copy or move constructor)."""
+    return c.kind in FLOW or (c.kind == CursorKind.CALL_EXPR and c.referenced is not None
+                              and c.referenced.kind == CursorKind.CONSTRUCTOR)
+
+
+def _container_use(unit: Unit, ref: Cursor, parents, holder: Cursor | None) -> Kind:
+    if holder is None:
+        return Kind.PASSED
+    if holder.kind == CursorKind.CALL_EXPR and holder.spelling == "qDeleteAll":
+        return Kind.FREED_BY_QDELETEALL
+    if holder.kind == CursorKind.MEMBER_REF_EXPR:
+        if holder.spelling in ("begin", "end") and _qdeleteall_of(parents[: parents.index(holder)]) is not None:
+            return Kind.FREED_BY_QDELETEALL  # qDeleteAll(list.begin(), list.end())
+        return _free_kind(unit, ref, parents, False) or Kind.LOOKED
+    if holder.kind == CursorKind.CXX_FOR_RANGE_STMT or holder.kind == CursorKind.CALL_EXPR and holder.spelling == "operator[]":
+        return Kind.LOOKED
+    if holder.kind == CursorKind.CALL_EXPR and holder.spelling in ("operator<<", "operator+="):
+        return Kind.LOOKED  # `list << p`: a store into it
+    if holder.kind == CursorKind.RETURN_STMT:
+        return Kind.RETURNED
+    return Kind.PASSED
+
+
 # -- a pointer kept in a member ------------------------------------------------------
 
 
@@ -334,6 +434,59 @@ def member_frees(unit: Unit, field: Cursor, bodies: list[Cursor]) -> tuple[Event
             if kind is not None:
                 found.append(Event(kind, holder_of(c, p).cursor or c, c, field=field))
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class Store:
+    """One place a member is given a value."""
+
+    at: Cursor  # the member initializer's MEMBER_REF, the assignment, the reset()/operator= call
+    value: Cursor  # what is stored
+    form: str  # "initializer" (`m_x(v)` of a constructor), "assignment" (`m_x = v`), "call" (`m_x.reset(v)`)
+
+
+def member_stores(field: Cursor, bodies: list[Cursor]) -> tuple[Store, ...]:
+    """Where the member functions `bodies` store a value in the member
+    `field` of `this`: `m_x(v)` in a constructor's member initializers,
+    `m_x = v`, and for a smart-pointer member `m_x.reset(v)` or `m_x = v`
+    spelled as an operator call. (Its default member initializer is the
+    field's own child.)"""
+    key = entity(field)
+    found = []
+    for body in bodies:
+        children = list(body.get_children())
+        for i, c in enumerate(children):
+            if c.kind == CursorKind.MEMBER_REF and c.referenced is not None and entity(c.referenced) == key:
+                if i + 1 < len(children):
+                    found.append(Store(c, children[i + 1], "initializer"))
+        for c in body.walk_preorder():
+            if is_assignment(c):
+                sides = list(c.get_children())
+                if len(sides) == 2 and _this_member(sides[0], key):
+                    found.append(Store(c, sides[1], "assignment"))
+            elif c.kind == CursorKind.CALL_EXPR and c.spelling in ("reset", "operator="):
+                args = list(c.get_arguments())
+                if args and _stored_by_call(c, key):
+                    found.append(Store(c, args[-1], "call"))
+    return tuple(found)
+
+
+def _stored_by_call(call: Cursor, key: tuple) -> bool:
+    """`m_x.reset(v)` (the callee's object) or `m_x = v` as an operator call
+    (its first child is the left-hand side)."""
+    first = next(iter(call.get_children()), None)
+    if first is None:
+        return False
+    if call.spelling == "operator=":
+        return _this_member(first, key)
+    base = next(iter(first.get_children()), None) if first.kind == CursorKind.MEMBER_REF_EXPR else None
+    return base is not None and _this_member(base, key)
+
+
+def _this_member(expr: Cursor, key: tuple) -> bool:
+    expr = strip_casts(expr)
+    return (expr.kind == CursorKind.MEMBER_REF_EXPR and expr.referenced is not None
+            and entity(expr.referenced) == key and on_this(expr))
 
 
 def _free_kind(unit: Unit, ref: Cursor, parents, in_destructor: bool) -> Kind | None:

@@ -28,7 +28,7 @@ from .codemod import discover
 from .edits import Edit, Finding, Fix, apply_edits
 from .patch import colorize, display_path, file_diff
 from .fileio import WriteError, read_source, write_atomically
-from .runner import FileResult, Status, fixable
+from .results import FileResult, Status, fixable
 from .suppress import explain as suppression_doc
 
 # -- the engine: no I/O ------------------------------------------------------

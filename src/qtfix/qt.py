@@ -151,6 +151,10 @@ TAKES_OWNERSHIP = frozenset(
     {"addChild", "setLayout", "addWidget", "addLayout", "setCentralWidget", "setWidget", "addTab", "addItem",
      "setItem", "reset", "take"}
 )
+# Calls that hand the object they remove out of a container (or a smart
+# pointer) to the caller: QList::takeFirst/takeLast/takeAt, QHash::take,
+# QScopedPointer::take.
+TAKE_CALLS = frozenset({"takeFirst", "takeLast", "takeAt", "take"})
 # Smart pointers that own their object (QPointer only watches it).
 OWNING_SMART_POINTERS = ("QSharedPointer", "QScopedPointer", "unique_ptr", "shared_ptr")
 

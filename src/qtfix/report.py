@@ -13,7 +13,7 @@ from rich.table import Table
 
 from .edits import Finding
 from .patch import display_path
-from .runner import FileResult, Status
+from .results import FileResult, Status
 
 
 def fingerprint(finding: Finding, source: bytes | None, base: Path | None = None) -> str:

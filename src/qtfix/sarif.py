@@ -21,7 +21,7 @@ from .codemod import Codemod
 from .edits import Finding, Safety
 from .patch import display_path
 from .report import fingerprint
-from .runner import FileResult, Status
+from .results import FileResult, Status
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "qtfixFinding/v1"  # the baseline's fingerprint (report.fingerprint)

@@ -180,14 +180,4 @@ QTimer *makeTimer()
     return timer;
 }
 
-class AdoptingServer : public QTcpServer
-{
-public:
-    void adopt()
-    {
-        QTcpSocket *socket = new QTcpSocket;
-        addPendingConnection(socket);  // the server's queue owns it
-    }
-};
-
 #include "ownership_handled.moc"

@@ -73,7 +73,7 @@ public:
     {
         QTimer *timer = new QTimer;
         delete timer;
-        timer = nullptr;
+        timer = new QTimer;  // a second object in the same variable
     }
     void container()
     {
