@@ -11,6 +11,7 @@ from clang.cindex import BinaryOperator
 from qtfix.cpp import (call_arguments_text, code_without_comments, enclosing_function, enclosing_named_function,
                        enclosing_statement, ensure_include, expected_to_fail, function_label, initializer,
                        insertion_point, may_be_written, skip_space, strip_casts, variable_references)
+from qtfix.fileio import is_utf8, to_bytes, to_text
 from qtfix.edits import Edit, Fix, Safety
 from qtfix.parse import Cursor, CursorKind, Unit, file_location, identity, is_derived_from
 from qtfix.qt import (LOCAL_CLASSES, SERVER_NAME_CALLS, Fetched, data_rows, fetched, is_helper_program,
@@ -134,7 +135,7 @@ def _constant(source: bytes, start: int, end: int):
     `source[start:end]` is one constant name, else None."""
     text = source[start:end]
     stripped = text.strip()
-    m = _ARGUMENT.match(stripped.decode("utf-8"))
+    m = _ARGUMENT.match(to_text(stripped))
     if m is None:
         return None
     value = m.group("value") if m.group("value") is not None else m.group("value2")
@@ -369,12 +370,16 @@ class HardcodedServerName(Codemod):
         sites = sorted({u.site for u in uses})
         if present and defined_at > sites[0][0]:
             return NoFix(f"the file's {name}() is defined after a use of the name; move it up first")
-        replacement = f'{name}(QStringLiteral("{value}"))'
+        # QStringLiteral makes a u"" literal, which no compiler takes from
+        # bytes that are not UTF-8 (a Latin-1 source); the implicit QString
+        # the call made from them was QString::fromUtf8.
+        wrapper = "QStringLiteral" if is_utf8(to_bytes(value)) else "QString::fromUtf8"
+        replacement = f'{name}({wrapper}("{value}"))'
         edits = [Edit.replacement(unit.path, s, e, replacement) for s, e in sites]
         if not present:
             edits += ensure_include(unit, "QUuid")
             edits.append(Edit.insertion(unit.path, insertion_point(unit), helper_text(unit.newline.decode(), name)))
-        return self.fixed(edits, f'use {name}(QStringLiteral("{value}")) for all {len(uses)} use(s) of "{value}"')
+        return self.fixed(edits, f'use {replacement} for all {len(uses)} use(s) of "{value}"')
 
     @staticmethod
     def _is_local_class(owner) -> bool:
@@ -557,12 +562,12 @@ class HardcodedServerName(Codemod):
                     f"the macro {macro.group(1).decode()} is also used outside server-name arguments "
                     "(a comparison, a concatenation): rewriting its body would change or break that use"
                 )
-        literal = f'"{value}"'.encode()
+        literal = to_bytes(f'"{value}"')
         if code.count(literal) > len(sites):
-            return f"the literal {literal.decode()} is also used elsewhere in the file (a helper process, a comparison)"
-        if literal.decode() in shared_literals:
+            return f"the literal {to_text(literal)} is also used elsewhere in the file (a helper process, a comparison)"
+        if to_text(literal) in shared_literals:
             return (
-                f"the literal {literal.decode()} also appears in a helper program of the analysed tree "
+                f"the literal {to_text(literal)} also appears in a helper program of the analysed tree "
                 "(a file with its own main() and no QtTest): both sides must agree on the name, so pass "
                 "it to the helper on its command line or in its environment"
             )

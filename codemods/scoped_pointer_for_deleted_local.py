@@ -10,6 +10,7 @@ from qtfix.cpp import (TYPE_REFERENCES, binary_operator, enclosing_function, ind
                        ensure_include, holder_of, is_array_delete, is_array_new, is_factory_call,
                        is_null_pointer, line_is_only, returns_plain_value, skip_space, statement_span, strip_implicit,
                        unary_operator)
+from qtfix.fileio import to_text
 from qtfix.edits import Edit, Fix, Safety
 from qtfix.fate import (Event, Fate, Kind, container_fate, fate_of, holds_pointers, is_capture, is_taken_out,
                         use_of)
@@ -401,7 +402,7 @@ class ScopedPointerForDeletedLocal(Codemod):
         name_file, name_off = file_location(decl.location)
         if not span[0] <= name_off < span[1]:
             return None
-        declared = unit.source[span[0]:name_off].decode("utf-8").rstrip()
+        declared = to_text(unit.source[span[0]:name_off]).rstrip()
         if not declared.endswith("*") and declared != "auto":
             return None  # a pointer typedef: keep the human's spelling
         pointee = declared[:-1].rstrip() if declared.endswith("*") else "auto"

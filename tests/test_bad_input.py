@@ -130,15 +130,6 @@ def test_binary_file(tmp_path, cache_dir, command):
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_latin1_file(tmp_path, cache_dir, command):
-    # Valid C++, but saved as latin-1: "Größe" is not UTF-8 text.
-    (tmp_path / "tst_latin1.cpp").write_bytes(GOOD.replace(b"#include", "// Größe\n#include".encode("latin-1"), 1))
-    res = run_bad(tmp_path, cache_dir, command, "tst_latin1.cpp")
-    line = assert_one_error_line(res, "tst_latin1.cpp", only_line=command != "apply")
-    assert "UTF-8" in line
-
-
-@pytest.mark.parametrize("command", COMMANDS)
 def test_cr_only_file(tmp_path, cache_dir, command):
     # Valid C++ with classic Mac OS line endings: left byte for byte.
     data = GOOD.replace(b"\r\n", b"\n").replace(b"\n", b"\r")

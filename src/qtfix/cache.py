@@ -222,7 +222,9 @@ def encode_entry(result: Checked) -> bytes:
         "deps": dependency_stamps(result.includes), "status": result.status.value, "reason": result.reason,
         "findings": [_encode_finding(f, here) for f in result.findings],
         "rolled_back": [[_encode_finding(f, here), why] for f, why in result.rolled_back],
-    }, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    # ASCII escapes: the text of a fix in a Latin-1 file holds lone
+    # surrogates (fileio.to_text), which only an escape carries through.
+    }, separators=(",", ":"), sort_keys=True).encode()
     return MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
 
 

@@ -38,7 +38,7 @@ from .export_fixes import to_yaml
 from .baseline import new_findings, write_baseline
 from .project import FlagSource, UsageError, collect_files
 from .report import finding_line, report_json, report_markdown, summarize, summary_table, to_json
-from .fileio import MAX_FILE_SIZE_ENV, WriteError, parse_size, write_atomically, write_output
+from .fileio import LATIN1, MAX_FILE_SIZE_ENV, WriteError, encoding_of, parse_size, to_bytes, write_atomically, write_output
 from .results import FileResult, Plan, Skipped, Status, plan
 from .runner import Task
 from .ctest import BuildError, load_build
@@ -209,6 +209,9 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
     for r in results:
         if r.status is not Status.CHECKED:
             err.print(f"{display_path(r.path)}: {r.status.value}: {r.reason}", markup=False)
+        elif r.source is not None and encoding_of(r.source) == LATIN1:
+            err.print(f"{display_path(r.path)}: note: not UTF-8, read as {LATIN1}; bytes outside the fixes are kept as they are",
+                      markup=False)
     return results
 
 
@@ -382,7 +385,7 @@ def _output_folder_exists(path: Path | None) -> None:
 
 def _export_fixes(path: Path, results: list[FileResult], p: Plan, build_dir: Path | None) -> None:
     try:
-        write_output(path, to_yaml(results, p).encode("utf-8"), _files_read(results, build_dir))
+        write_output(path, to_bytes(to_yaml(results, p)), _files_read(results, build_dir))
     except WriteError as exc:
         raise fail(f"{exc}; the fixes were not exported") from None
     err.print(f"wrote {display_path(path)} ({len(p.resolution.accepted)} fix(es) for clang-apply-replacements)",
@@ -450,7 +453,7 @@ def diff(
         raise fail(str(exc)) from None
     if output is not None:
         try:
-            write_output(output, patch.encode("utf-8"), _files_read(results, build_dir))
+            write_output(output, to_bytes(patch), _files_read(results, build_dir))
         except WriteError as exc:
             raise fail(f"{exc}; the patch was not written") from None
         err.print(f"wrote {output} ({len(p.new_contents)} file(s), {len(p.resolution.accepted)} fix(es))", markup=False)
@@ -699,5 +702,8 @@ def _spelled_out(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
+    # A byte of a non-UTF-8 source travels as a lone surrogate (fileio.to_text)
+    # and goes out as the same byte: a diff of a Latin-1 file is its bytes.
+    sys.stdout.reconfigure(errors="surrogateescape")
     sys.argv[1:] = _spelled_out(sys.argv[1:])
     app()

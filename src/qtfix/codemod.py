@@ -23,10 +23,11 @@ import inspect
 import pkgutil
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import ClassVar
 
+from .fileio import mixes_encodings, shown
 from .edits import Edit, Finding, Fix, Safety
 from .parse import Cursor, CursorKind, Unit
 
@@ -108,8 +109,12 @@ class Codemod:
         offset = match.at
         line, column = unit.line_col(offset)
         fix = outcome if isinstance(outcome, Fix) else None
-        no_fix_reason = outcome.reason if isinstance(outcome, NoFix) else ""
-        message = match.message
+        no_fix_reason = shown(outcome.reason) if isinstance(outcome, NoFix) else ""
+        if fix and any(mixes_encodings(unit.source, e.text) for e in fix.edits):
+            fix, no_fix_reason = None, "its fix would write UTF-8 text into a file that is not UTF-8"
+        elif fix:
+            fix = replace(fix, title=shown(fix.title))
+        message = shown(match.message)
         return Finding(
             code=self.code,
             name=self.name,

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from .fileio import to_bytes
+
 
 class Safety(str, Enum):
     SAFE = "safe"  # keeps the test's meaning; applied by default
@@ -135,7 +137,7 @@ def apply_edits(source: bytes, edits: Sequence[Edit]) -> bytes:
         if e.start < pos:
             raise ValueError(f"overlapping edits at byte {e.start} of {e.path}")
         out += source[pos : e.start]
-        out += e.text.encode("utf-8")
+        out += to_bytes(e.text)
         pos = e.end
     out += source[pos:]
     return bytes(out)

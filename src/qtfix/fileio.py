@@ -112,11 +112,59 @@ def read_source(path: Path) -> bytes:
         # Every line position and inserted line of qtfix assumes LF or CRLF;
         # an inserted LF line would mix endings in the file.
         raise NotEditable("its lines end in CR only (classic Mac OS); qtfix edits LF and CRLF files only")
+    return data
+
+
+# -- text of a source --------------------------------------------------------
+#
+# Sources are bytes; every offset qtfix handles is a byte offset. Text made
+# from them (what a codemod reads, a diff's lines) is decoded as UTF-8 with
+# "surrogateescape": a byte that is not UTF-8 (a Latin-1 "é" in a legacy test)
+# becomes one lone surrogate and turns back into the same byte on the way out,
+# so a non-UTF-8 file is analysed, diffed and edited byte for byte, and only
+# the edited ranges change.
+
+LATIN1 = "Latin-1 (ISO 8859-1)"
+
+
+def to_text(data: bytes) -> str:
+    """The bytes as text; bytes that are not UTF-8 kept as lone surrogates."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+def to_bytes(text: str) -> bytes:
+    """The inverse of to_text: the same bytes back."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def is_utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise NotEditable(f"not UTF-8 text (invalid byte at offset {exc.start}); qtfix edits only UTF-8 files") from None
-    return data
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def encoding_of(data: bytes) -> str:
+    """The encoding qtfix assumes for a source: UTF-8 when all of it is, else
+    Latin-1 (every byte is a character there; it is only used to show text)."""
+    return "UTF-8" if is_utf8(data) else LATIN1
+
+
+def shown(text: str) -> str:
+    """Text for people (messages, reports): a kept byte shown as the Latin-1
+    character it is in a legacy source instead of a lone surrogate."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    return "".join(chr(ord(ch) - 0xDC00) if "\udc80" <= ch <= "\udcff" else ch for ch in text)
+
+
+def mixes_encodings(source: bytes, text: str) -> bool:
+    """Whether writing `text` into `source` would put UTF-8 characters into a
+    file that is not UTF-8 (a kept byte or ASCII is always safe)."""
+    if encoding_of(source) == "UTF-8":
+        return False
+    return any(ch > "\x7f" and not "\udc80" <= ch <= "\udcff" for ch in text)
 
 
 def split_lines(text: str) -> list[str]:

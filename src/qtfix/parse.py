@@ -22,10 +22,24 @@ from pathlib import Path
 
 from clang import cindex
 
+from .fileio import to_text
+
 # Qt code on Linux is built against libstdc++; libclang-ng would otherwise put
 # its bundled libc++ headers first and every `#include <vector>` would resolve
 # to a library the code is never compiled with.
 cindex.Config.libcxx_dir = None
+
+
+def _spelling(self) -> str | None:
+    # The bindings decode every string clang returns as strict UTF-8, so one
+    # Latin-1 byte in a string literal or a comment's token made a spelling
+    # raise. Decoded as qtfix decodes sources (fileio.to_text), a spelling is
+    # the same text as the source slice it came from.
+    val = ctypes.c_char_p.value.__get__(self)
+    return None if val is None else to_text(val)
+
+
+cindex.c_interop_string.value = property(_spelling)
 
 CursorKind = cindex.CursorKind
 Cursor = cindex.Cursor
@@ -299,7 +313,7 @@ class Unit:
         return self.text(*span) if span else ""
 
     def text(self, start: int, end: int) -> str:
-        return self.source[start:end].decode("utf-8")
+        return to_text(self.source[start:end])
 
     # -- traversal ---------------------------------------------------------
 

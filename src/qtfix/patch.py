@@ -15,7 +15,7 @@ from pathlib import Path
 
 import unidiff
 
-from .fileio import real_path, split_lines
+from .fileio import real_path, split_lines, to_text
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -50,7 +50,7 @@ def _line(prefix: str, line: str) -> str:
 
 
 def file_diff(name: str, old: bytes, new: bytes, context: int = 3) -> str:
-    a, b = split_lines(old.decode("utf-8")), split_lines(new.decode("utf-8"))
+    a, b = split_lines(to_text(old)), split_lines(to_text(new))
     out = []
     for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
         i1, i2 = group[0][1], group[-1][2]

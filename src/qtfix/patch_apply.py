@@ -29,7 +29,7 @@ import unidiff
 from unidiff.constants import DEV_NULL, LINE_TYPE_NO_NEWLINE
 from unidiff.errors import UnidiffParseError
 
-from .fileio import WriteError, create_file, delete_file, read_source, split_lines, write_atomically
+from .fileio import WriteError, create_file, delete_file, read_source, split_lines, to_bytes, to_text, write_atomically
 
 MAX_OFFSET = 100  # lines a hunk may have moved since the patch was made
 NO_NEWLINE_MARK = "\\"
@@ -494,10 +494,10 @@ class _Planner:
         original, current, why = self._base(s, path, prior)
         if why:
             return why
-        new_lines, why, notes = check_section_text(split_lines(current.decode("utf-8")), s)
+        new_lines, why, notes = check_section_text(split_lines(to_text(current)), s)
         if new_lines is None:
             return f"{name}: {why}; file not changed"
-        new = "".join(new_lines).encode("utf-8")
+        new = to_bytes("".join(new_lines))
         if s.deletes and new:
             return f"{name}: the patch deletes this file but does not remove all of its lines; refused"
         self.outcomes[path] = FileOutcome(
@@ -566,17 +566,18 @@ def apply_patch(
 
 
 def read_patch_file(source: str) -> str:
-    """The patch text from a file (or '-' for stdin), as UTF-8."""
+    """The patch text from a file (or '-' for stdin). Bytes that are not
+    UTF-8 (the lines of a Latin-1 source) are kept as fileio.to_text keeps
+    them, so they match the file's bytes and are written back as they were."""
     import sys
 
     try:
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
         raise PatchError(f"{source}: cannot read the patch: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PatchError(f"{source}: the patch is not UTF-8 (invalid byte at offset {exc.start})") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in data:
+        raise PatchError(f"{source}: the patch is not 8-bit text (UTF-16 or binary: NUL bytes)")
+    return to_text(data)
 
 
 def run_apply_patch(source: str, check: bool, allow_create: bool, allow_delete: bool, out, err) -> int:

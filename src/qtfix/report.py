@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from .fileio import encoding_of, shown
 from .edits import Finding
 from .patch import display_path
 from .results import FileResult, Status
@@ -52,12 +53,13 @@ def to_json(results: Sequence[FileResult], base: Path | None = None) -> str:
                     "no_fix_reason": f.no_fix_reason,
                     "suppressed": f.suppressed,
                     "edits": [
-                        {"path": display_path(e.path, base), "offset": e.start, "length": e.end - e.start, "text": e.text}
+                        {"path": display_path(e.path, base), "offset": e.start, "length": e.end - e.start, "text": shown(e.text)}
                         for e in (f.fix.edits if f.fix else ())
                     ],
                 }
             )
-    files = [{"path": display_path(r.path, base), "status": r.status.value, "reason": r.reason} for r in results]
+    files = [{"path": display_path(r.path, base), "status": r.status.value, "reason": r.reason,
+              "encoding": encoding_of(r.source) if r.source is not None else None} for r in results]
     return json.dumps({"findings": findings, "files": files}, indent=2, ensure_ascii=False) + "\n"
 
 

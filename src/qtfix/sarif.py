@@ -19,6 +19,7 @@ from pathlib import Path
 from . import __version__
 from .codemod import Codemod
 from .edits import Finding, Safety
+from .fileio import LATIN1, encoding_of, shown
 from .patch import display_path
 from .report import fingerprint
 from .results import FileResult, Status
@@ -59,7 +60,7 @@ def _fix(finding: Finding, base: Path | None) -> list:
     for e in finding.fix.edits:
         by_file.setdefault(e.path, []).append({
             "deletedRegion": {"byteOffset": e.start, "byteLength": e.end - e.start},
-            "insertedContent": {"text": e.text},
+            "insertedContent": {"text": shown(e.text)},
         })
     return [{
         "description": {"text": f"{finding.fix.title} [{finding.fix.safety.value}]"},
@@ -105,6 +106,11 @@ def to_sarif(results: Sequence[FileResult], codemods: dict[str, type[Codemod]], 
                          "toolExecutionNotifications": notes}],
         "originalUriBaseIds": {"%SRCROOT%": {"uri": root}},
         "columnKind": "unicodeCodePoints",
+        "defaultEncoding": "utf-8",
         "results": [_result(f, r.source, rule_index, base) for r in results for f in r.findings],
     }
+    # A legacy source that is not UTF-8 says so (SARIF's artifact.encoding).
+    latin1 = [r.path for r in results if r.source is not None and encoding_of(r.source) == LATIN1]
+    if latin1:
+        run["artifacts"] = [{"location": _location(p, base), "encoding": "iso-8859-1"} for p in latin1]
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"

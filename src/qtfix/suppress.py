@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from .codemod import SUPPRESSION_CODES, Options, discover
 from .cpp import line_is_only
 from .edits import Edit, Finding, Fix, Safety
+from .fileio import shown, to_bytes, to_text
 from .parse import CursorKind, Unit
 
 UNUSED = (SUPPRESSION_CODES[0], "unused-suppression")
@@ -128,12 +129,12 @@ def directives(unit: Unit) -> list[Directive]:
 def _names(source: bytes, start: int, end: int) -> list[Name]:
     names = []
     for m in re.finditer(rb"[^,]+", source[start:end]):
-        text = m.group(0).decode("utf-8", "replace")
+        text = to_text(m.group(0))
         stripped = text.strip()
         if stripped:
             lead = len(text) - len(text.lstrip())
-            at = start + m.start() + len(text[:lead].encode())
-            names.append(Name(stripped, at, at + len(stripped.encode())))
+            at = start + m.start() + len(to_bytes(text[:lead]))
+            names.append(Name(shown(stripped), at, at + len(to_bytes(stripped))))
     return names
 
 
