@@ -230,7 +230,7 @@ def mixed_tree(tmp_path) -> Path:
     tree.mkdir()
     (tree / "tst_a_broken.cpp").write_bytes(GOOD.replace(b"QLocalServer &server", b"QLocalServer &server,"))
     (tree / "tst_b_good.cpp").write_bytes(GOOD)
-    (tree / "tst_c_latin1.cpp").write_bytes("// Größe\n".encode("latin-1") + GOOD)
+    (tree / "tst_c_binary.cpp").write_bytes(GOOD + b"\0\x7fELF")
     return tree
 
 
@@ -240,9 +240,9 @@ def test_bad_files_in_a_directory_do_not_stop_check(mixed_tree, cache_dir):
     assert "Traceback" not in res.stderr
     report = json.loads(res.stdout)
     status = {f["path"]: f["status"] for f in report["files"]}
-    assert status == {"tests/tst_a_broken.cpp": "failed", "tests/tst_b_good.cpp": "checked", "tests/tst_c_latin1.cpp": "skipped"}
+    assert status == {"tests/tst_a_broken.cpp": "failed", "tests/tst_b_good.cpp": "checked", "tests/tst_c_binary.cpp": "skipped"}
     assert [(f["path"], f["line"]) for f in report["findings"]] == [("tests/tst_b_good.cpp", 5)]
-    for name, word in (("tst_a_broken.cpp", "failed"), ("tst_c_latin1.cpp", "skipped")):
+    for name, word in (("tst_a_broken.cpp", "failed"), ("tst_c_binary.cpp", "skipped")):
         assert any(name in line and word in line for line in lines(res.stderr)), res.stderr
 
 
@@ -253,7 +253,7 @@ def test_bad_files_in_a_directory_do_not_stop_apply(mixed_tree, cache_dir):
     assert "Traceback" not in res.stderr
     assert lines(res.stdout) == ["fixed tests/tst_b_good.cpp (QF104 x1)"]
     after = snapshot(mixed_tree)
-    for bad in ("tst_a_broken.cpp", "tst_c_latin1.cpp"):
+    for bad in ("tst_a_broken.cpp", "tst_c_binary.cpp"):
         assert after[bad] == before[bad], f"{bad} was touched"
     fixed = (mixed_tree / "tst_b_good.cpp").read_bytes()
     assert b'server.listen(uniqueServerName(QStringLiteral("foo")))' in fixed

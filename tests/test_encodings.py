@@ -2,7 +2,7 @@
 a comment) are analysed and edited byte for byte: only the edited ranges
 change, the report says which encoding was assumed, and every consumer of
 qtfix's output (GNU patch, git apply, `qtfix apply --patch`,
-clang-apply-replacements) writes the same bytes as `qtfix apply`."""
+clang-apply-replacements, `apply --interactive`) writes the same bytes as `qtfix apply`."""
 
 from __future__ import annotations
 
@@ -91,6 +91,10 @@ def test_every_consumer_writes_the_same_bytes(tree):
     subprocess.run(["git", "apply", "--unsafe-paths", str(tree.parent / "p.diff")], cwd=git, check=True)
     saved = copy_of(tree, "saved")
     assert qtfix(saved, "apply", "--patch", str(tree.parent / "p.diff")).returncode == 0
+    reviewed = copy_of(tree, "reviewed")
+    answered = subprocess.run([sys.executable, "-m", "qtfix", "apply", "--no-cache", "--interactive", "--answers", "-", "."],
+                              cwd=reviewed, input=b"a\n", capture_output=True)
+    assert answered.returncode == 0, answered.stderr.decode()
     tool = shutil.which("clang-apply-replacements") or shutil.which("clang-apply-replacements-19")
     assert tool, "clang-apply-replacements is not installed (Debian package clang-tools-19, in .ci/run)"
     exported = copy_of(tree, "exported")
@@ -99,7 +103,8 @@ def test_every_consumer_writes_the_same_bytes(tree):
     yaml_text = (tree.parent / "fixes.yaml").read_bytes().replace(str(tree).encode(), str(exported).encode())
     (fixes / "fixes.yaml").write_bytes(yaml_text)
     subprocess.run([tool, str(fixes)], check=True)
-    for name, root in (("GNU patch", gnu), ("git apply", git), ("apply --patch", saved), ("clang-apply-replacements", exported)):
+    for name, root in (("GNU patch", gnu), ("git apply", git), ("apply --patch", saved),
+                       ("clang-apply-replacements", exported), ("apply --interactive", reviewed)):
         assert contents(root) == expected, f"{name} wrote other bytes than qtfix apply"
 
 

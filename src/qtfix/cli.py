@@ -76,7 +76,7 @@ CacheDirOpt = Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache 
 FileTimeoutOpt = Annotated[float, typer.Option("--file-timeout", min=1, help="Seconds one file may take before it is reported as hanging.")]
 PartialOpt = Annotated[bool, typer.Option(
     "--allow-unanalysed",
-    help="Files that cannot be analysed (do not parse, time out, are not UTF-8) are reported on stderr "
+    help="Files that cannot be analysed (do not parse, time out, are binary) are reported on stderr "
          "and in the JSON/report, but do not make the exit code 2: it then says only whether there are findings.",
 )]
 UnusedSuppressionsOpt = Annotated[bool, typer.Option(
