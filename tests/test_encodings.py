@@ -93,7 +93,7 @@ def test_every_consumer_writes_the_same_bytes(tree):
     assert qtfix(saved, "apply", "--patch", str(tree.parent / "p.diff")).returncode == 0
     reviewed = copy_of(tree, "reviewed")
     answered = subprocess.run([sys.executable, "-m", "qtfix", "apply", "--no-cache", "--interactive", "--answers", "-", "."],
-                              cwd=reviewed, input=b"a\n", capture_output=True)
+                              cwd=reviewed, input=b"a\n" * 4, capture_output=True)
     assert answered.returncode == 0, answered.stderr.decode()
     tool = shutil.which("clang-apply-replacements") or shutil.which("clang-apply-replacements-19")
     assert tool, "clang-apply-replacements is not installed (Debian package clang-tools-19, in .ci/run)"
