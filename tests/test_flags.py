@@ -139,3 +139,36 @@ def test_generated_include_in_either_spelling_is_a_stand_in(tmp_path, spelling):
     assert res.returncode == 1, res.stderr
     assert statuses(res) == {"tst_f.cpp": ("checked", "")}
     assert [f["code"] for f in json.loads(res.stdout)["findings"]] == ["QF104"]
+
+
+PRIVATE = b"""#include <QtTest/QtTest>
+#include <QtCore/private/qobject_p.h>
+#include <private/qlocalserver_p.h>
+#include <QLocalServer>
+
+class tst_Private : public QObject
+{
+    Q_OBJECT
+private slots:
+    void listens()
+    {
+        QLocalServer server;
+        QVERIFY(server.listen("qprivate"));
+        QVERIFY(QObjectPrivate::get(&server) != nullptr);
+    }
+};
+
+QTEST_MAIN(tst_Private)
+#include "tst_private.moc"
+"""
+
+
+@pytest.mark.parametrize("qt", ["qt6 (pkg-config)", "qt5 (--qt-include)"])
+def test_private_headers_are_found_as_cmake_adds_them(tmp_path, qt):
+    # qtbase-style tests include Qt's private headers both ways; Debian's
+    # qt6-base-private-dev / qtbase5-private-dev ship them under QtX/<version>/.
+    (tmp_path / "tst_private.cpp").write_bytes(PRIVATE)
+    extra = ["--qt-include", str(QT6.parent / "qt5")] if qt.startswith("qt5") else []
+    res = qtfix("check", "--format", "json", "--no-pch", *extra, "tst_private.cpp", cwd=tmp_path, cache=tmp_path / "cache")
+    assert statuses(res) == {"tst_private.cpp": ("checked", "")}, res.stderr
+    assert [f["code"] for f in json.loads(res.stdout)["findings"]] == ["QF104"]

@@ -152,17 +152,42 @@ def qt_flags_for_headers_dir(headers: Path) -> tuple[str, ...]:
     return tuple(flags)
 
 
+def _version_key(folder: Path) -> tuple[int, ...]:
+    return tuple(int(part) for part in folder.name.split(".") if part.isdigit())
+
+
+def private_include_flags(flags: Sequence[str]) -> tuple[str, ...]:
+    """Qt's private headers (Debian's qt6-base-private-dev, qtbase5-private-dev),
+    added as CMake's Qt::CorePrivate adds them: for each module folder QtX of
+    `flags` that has them, QtX/<version> (for `<QtX/private/...>`) and
+    QtX/<version>/QtX (for `<private/...>`). Nothing when they are not installed."""
+    folders = [flags[i + 1] for i, f in enumerate(flags[:-1]) if f == "-I"]
+    folders += [f[2:] for f in flags if f.startswith("-I") and len(f) > 2]
+    out: list[str] = []
+    for folder in dict.fromkeys(folders):
+        module = Path(folder)
+        if not module.name.startswith("Qt"):
+            continue
+        versions = [v for v in module.glob("[0-9]*.[0-9]*.[0-9]*") if (v / module.name / "private").is_dir()]
+        if versions:
+            newest = max(versions, key=_version_key)
+            out += ["-I", str(newest), "-I", str(newest / module.name)]
+    return tuple(out)
+
+
 def discover_qt_flags(qt_include: Path | None = None) -> tuple[str, ...]:
     if qt_include is not None:
         if not (qt_include / "QtCore").is_dir():
             raise UsageError(f"{qt_include}: not a Qt include directory (it has no QtCore/ folder)")
-        return qt_flags_for_headers_dir(qt_include)
+        flags = qt_flags_for_headers_dir(qt_include)
+        return flags + private_include_flags(flags)
     flags = _pkg_config_flags()
     if flags:
-        return flags
+        return flags + private_include_flags(flags)
     headers = _qmake_headers()
     if headers:
-        return qt_flags_for_headers_dir(Path(headers))
+        flags = qt_flags_for_headers_dir(Path(headers))
+        return flags + private_include_flags(flags)
     raise UsageError(
         "no Qt headers found: install them (Debian/Ubuntu: apt-get install qt6-base-dev) "
         "or pass --qt-include DIR (the folder that holds QtCore/)"
