@@ -582,7 +582,7 @@ def _process_starter(unit: Unit, value: str, uses: Sequence[Use]) -> Cursor | No
     found = next((f for f in functions.values() if starts_process(f)), None)
     if found is not None:
         return found
-    literal = f'"{value}"'.encode()
+    literal = to_bytes(f'"{value}"')
     code = code_without_comments(unit.source)
     if code.count(literal) <= len({u.site for u in uses}):
         return None  # the literal is nowhere else
