@@ -486,7 +486,7 @@ def test_patch_from_stdin(fresh):
     [
         (b"just some text\n", "qtfix: error: no file changes found in the patch (is it a unified diff?)"),
         (b"--- a/x.cpp\n+++ b/x.cpp\n@@ -1,3 +1,3 @@\n a\n-b\n", "qtfix: error: hunk @@ -1,3 +1,3 @@ ends early: the patch is truncated"),
-        (b"\xff\xfe--- a/x", "qtfix: error: p.patch: the patch is not 8-bit text (UTF-16 or binary: NUL bytes)"),
+        (b"\xff\xfe--- a/x", "qtfix: error: p.patch: the patch is UTF-16 text; save it as UTF-8 or 8-bit text"),
         (
             b"--- a/x.cpp\n+++ b/x.cpp\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n+d\n",
             "qtfix: error: file x.cpp: hunk @@ -1,2 +1,2 @@ has more lines than its header says (was the patch edited by hand? fix the counts in its @@ line)",

@@ -575,8 +575,8 @@ def read_patch_file(source: str) -> str:
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
         raise PatchError(f"{source}: cannot read the patch: {exc.strerror}") from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in data:
-        raise PatchError(f"{source}: the patch is not 8-bit text (UTF-16 or binary: NUL bytes)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PatchError(f"{source}: the patch is UTF-16 text; save it as UTF-8 or 8-bit text")
     return to_text(data)
 
 
