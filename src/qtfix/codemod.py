@@ -110,7 +110,8 @@ class Codemod:
         line, column = unit.line_col(offset)
         fix = outcome if isinstance(outcome, Fix) else None
         no_fix_reason = shown(outcome.reason) if isinstance(outcome, NoFix) else ""
-        if fix and any(mixes_encodings(unit.source, e.text) for e in fix.edits):
+        # ASCII text first: it is safe in any file, and the test of the source (a decode of all of it) is then never made.
+        if fix and any(not e.text.isascii() and mixes_encodings(unit.source, e.text) for e in fix.edits):
             fix, no_fix_reason = None, "its fix would write UTF-8 text into a file that is not UTF-8"
         elif fix:
             fix = replace(fix, title=shown(fix.title))
