@@ -340,7 +340,7 @@ class FixedTcpPort(Codemod):
             o = outside[0]
             return (f"port {port} is also used by {o.call.spelling}() in {self._where(unit, o)}, which cannot reach "
                     f"the server object; listen on port 0 and hand {ask} to it")
-        if not users:
+        if not users and not self._clients_ask_server(unit, owner, server):
             return (f"nothing in this file connects to port {port}: its clients are elsewhere (another file, a "
                     f"helper process); listen on port 0 and give them {ask} (through a getter, or on the command "
                     "line or in the environment of a helper)")
@@ -355,6 +355,23 @@ class FixedTcpPort(Codemod):
             if why:
                 return f"the {u.call.spelling}() in {self._where(unit, u)} {why}; listen on port 0 and hand {ask} to it"
         return self._other_uses(unit, owner, users, uses)
+
+    @staticmethod
+    def _clients_ask_server(unit: Unit, owner: PortUse, server: Server) -> bool:
+        """`client.connectToHost(addr, server.serverPort())` in the listening
+        function: its client already follows whatever port the server gets."""
+        if not server.text or owner.function is None:
+            return False
+        name = server.text.removesuffix("->").removesuffix(".")
+        for c in owner.function.walk_preorder():
+            if c.kind != CursorKind.CALL_EXPR or not c.spelling.startswith("connectToHost"):
+                continue
+            for asked in (a for arg in c.get_arguments() for a in arg.walk_preorder()):
+                call = member_call(asked) if asked.kind == CursorKind.CALL_EXPR and asked.spelling == server.getter else None
+                span = unit.file_range(call.object) if call is not None and call.object is not None else None
+                if span is not None and unit.text(*span) == name:
+                    return True
+        return False
 
     @staticmethod
     def _where(unit: Unit, use: PortUse) -> str:
