@@ -8,10 +8,10 @@ from itertools import takewhile
 from clang.cindex import TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (binary_operator, has_side_effects, is_null_pointer, macro_arguments, removal_span,
-                       statement_span, strip_implicit, unary_operator)
+from qtfix.cpp import (binary_operator, has_side_effects, is_null_pointer, macro_arguments, may_be_written,
+                       removal_span, statement_span, strip_implicit, unary_operator)
 from qtfix.edits import Edit, Fix, Safety
-from qtfix.parse import Cursor, CursorKind, MacroUse, Unit, integer_value
+from qtfix.parse import Cursor, CursorKind, MacroUse, Unit, entity, integer_value, walk_with_parents
 from qtfix.qt import QTRY_FORMS, SLEEP_CALLS, pause
 
 # What a check after the wait means, worst last. Only the first three are reported: a negative
@@ -106,6 +106,7 @@ class FixedWaitBeforeCheck(Codemod):
                 waits, ms = wait
                 before = takewhile(bool, (_use(unit, macros, s) for s in reversed(statements[:i])))
                 earlier = {unit.source[use.start : use.end] for use in before}  # made again after: "still holds"
+                earlier |= _still_holding(unit, macros, statements[:i])
                 checks = tuple(self._checks(unit, macros, statements[i + len(waits) :], earlier))
                 verdict = max((c.verdict for c in checks), key=VERDICTS.index, default="unknown")
                 if VERDICTS.index(verdict) <= VERDICTS.index("effects"):
@@ -191,6 +192,28 @@ class FixedWaitBeforeCheck(Codemod):
         if op in (">", ">=") or op == "!=" and zero:
             return "latched"
         return "negative" if op in ("<", "<=") else "unknown"
+
+
+def _still_holding(unit: Unit, macros: dict[int, MacroUse], statements: list[Cursor]) -> set[bytes]:
+    """Checks made earlier in the block whose variables no later statement
+    before the wait writes (`QCOMPARE(spy.count(), 1); trigger(); qWait(100);
+    QCOMPARE(spy.count(), 1);`): made again after the wait, they check that
+    nothing happened, which a QTRY_* macro would pass at once."""
+    held = set()
+    for j, statement in enumerate(statements):
+        use = _use(unit, macros, statement)
+        if use is None:
+            continue
+        names = {entity(c.referenced) for c in statement.walk_preorder() if c.kind == CursorKind.DECL_REF_EXPR
+                 and c.referenced is not None and c.referenced.kind == CursorKind.VAR_DECL}
+        if names and not any(_writes(later, names) for later in statements[j + 1 :]):
+            held.add(unit.source[use.start : use.end])
+    return held
+
+
+def _writes(statement: Cursor, names: set) -> bool:
+    return any(c.kind == CursorKind.DECL_REF_EXPR and c.referenced is not None and entity(c.referenced) in names
+               and may_be_written(c, parents) for c, parents in walk_with_parents(statement, ()))
 
 
 def _use(unit: Unit, macros: dict[int, MacroUse], statement: Cursor) -> MacroUse | None:
