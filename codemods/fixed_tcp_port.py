@@ -359,14 +359,15 @@ class FixedTcpPort(Codemod):
     @staticmethod
     def _clients_ask_server(unit: Unit, owner: PortUse, server: Server) -> bool:
         """`client.connectToHost(addr, server.serverPort())` in the listening
-        function: its client already follows whatever port the server gets."""
+        function: a client whose port argument asks this server follows
+        whatever port the server gets."""
         if not server.text or owner.function is None:
             return False
         name = server.text.removesuffix("->").removesuffix(".")
         for c in owner.function.walk_preorder():
-            if c.kind != CursorKind.CALL_EXPR or not c.spelling.startswith("connectToHost"):
-                continue
-            for asked in (a for arg in c.get_arguments() for a in arg.walk_preorder()):
+            known = port_call(c) if c.kind == CursorKind.CALL_EXPR else None
+            args = list(c.get_arguments()) if known is not None and not known[0].binds else []
+            for asked in args[known[1]].walk_preorder() if known is not None and known[1] < len(args) else ():
                 call = member_call(asked) if asked.kind == CursorKind.CALL_EXPR and asked.spelling == server.getter else None
                 span = unit.file_range(call.object) if call is not None and call.object is not None else None
                 if span is not None and unit.text(*span) == name:
