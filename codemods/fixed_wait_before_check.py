@@ -106,7 +106,8 @@ class FixedWaitBeforeCheck(Codemod):
                 waits, ms = wait
                 before = takewhile(bool, (_use(unit, macros, s) for s in reversed(statements[:i])))
                 earlier = {unit.source[use.start : use.end] for use in before}  # made again after: "still holds"
-                earlier |= _still_holding(unit, macros, statements[:i])
+                after = takewhile(bool, (_use(unit, macros, s) for s in statements[i + len(waits) :]))
+                earlier |= _still_holding(unit, macros, statements[:i], {unit.source[u.start : u.end] for u in after})
                 checks = tuple(self._checks(unit, macros, statements[i + len(waits) :], earlier))
                 verdict = max((c.verdict for c in checks), key=VERDICTS.index, default="unknown")
                 if VERDICTS.index(verdict) <= VERDICTS.index("effects"):
@@ -194,15 +195,16 @@ class FixedWaitBeforeCheck(Codemod):
         return "negative" if op in ("<", "<=") else "unknown"
 
 
-def _still_holding(unit: Unit, macros: dict[int, MacroUse], statements: list[Cursor]) -> set[bytes]:
-    """Checks made earlier in the block whose variables no later statement
-    before the wait writes (`QCOMPARE(spy.count(), 1); trigger(); qWait(100);
-    QCOMPARE(spy.count(), 1);`): made again after the wait, they check that
-    nothing happened, which a QTRY_* macro would pass at once."""
+def _still_holding(unit: Unit, macros: dict[int, MacroUse], statements: list[Cursor], again: set[bytes]) -> set[bytes]:
+    """Of the checks `again` made after the wait, those also made earlier in
+    the block, whose variables no later statement before the wait writes
+    (`QCOMPARE(spy.count(), 1); trigger(); qWait(100); QCOMPARE(spy.count(), 1);`):
+    they check that nothing happened, which a QTRY_* macro would pass at once.
+    Only checks spelled as one after the wait are walked."""
     held = set()
     for j, statement in enumerate(statements):
         use = _use(unit, macros, statement)
-        if use is None:
+        if use is None or unit.source[use.start : use.end] not in again:
             continue
         names = {entity(c.referenced) for c in statement.walk_preorder() if c.kind == CursorKind.DECL_REF_EXPR
                  and c.referenced is not None and c.referenced.kind == CursorKind.VAR_DECL}
