@@ -16,6 +16,7 @@ from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_metho
 from qtfix.qt import (
     CONNECTING_CALLS,
     has_qtest,
+    in_benchmark,
     is_helper_program,
     network_class,
     is_run_by_qtest,
@@ -58,7 +59,6 @@ NEGATIVE_CHECKS = ("isListening", "isValid", "isOpen", "isEncrypted")
 ENDS_PROCESS = re.compile(r"(?:::)?(?:std::)?(?:qFatal|abort|exit|_exit|_Exit|quick_exit)\(")
 # Calls whose result, tested by an enclosing `if`, makes the block a probe.
 PROBE_CALLS = ("waitForConnected", "waitForEncrypted", "waitForReadyRead", "waitForNewConnection", "listen", "bind")
-BENCHMARKS = ("QBENCHMARK", "QBENCHMARK_ONCE")
 # After write()/flush(), a checked waitForBytesWritten on the same object fails
 # when the write did. (A checked waitForReadyRead does not count: it fails too,
 # but as a timeout, for the wrong reason.)
@@ -290,12 +290,11 @@ class IgnoredSocketResult(Codemod):
                 f"'{function_label(named)}' only builds data rows: when a failed probe is itself an answer, "
                 "leave it; a check there fails every row, so qtfix does not add one"
             )
-        for p in scope:
-            if p.kind == CursorKind.FOR_STMT and _benchmark(unit, p):
-                return (
-                    "inside QBENCHMARK a check is measured with the code under test: "
-                    "check the outcome once after the benchmark block"
-                )
+        if in_benchmark(unit, tuple(scope)):
+            return (
+                "inside QBENCHMARK a check is measured with the code under test: "
+                "check the outcome once after the benchmark block"
+            )
         if name == "writeDatagram" and _broadcast(unit, call, scope):
             return (
                 "a broadcast may be refused by the platform or the network (some systems refuse "
@@ -771,12 +770,6 @@ def _broadcast(unit: Unit, call: Cursor, scope) -> bool:
         if re.search(rb"broadcast", header, re.IGNORECASE):
             return True
     return False
-
-
-def _benchmark(unit: Unit, loop: Cursor) -> bool:
-    """The `for` loop a QBENCHMARK or QBENCHMARK_ONCE expands to."""
-    span = unit.expansion_range(loop)
-    return span is not None and any(m.name in BENCHMARKS and m.start == span[0] for m in unit.macro_uses)
 
 
 def _bare_call(statement: Cursor) -> Cursor | None:
