@@ -434,12 +434,17 @@ class BusyWaitOnSocket(Codemod):
 
     # -- fixing --------------------------------------------------------------
 
-    def _check(self, unit: Unit, wait: Wait, success: str, failure: str, in_test: bool, indent: str) -> str:
+    def _check(self, unit: Unit, wait: Wait, success: str, failure: str, in_test: bool, indent: str,
+               timeout: int | None = None) -> str:
+        """The check after the wait; outside a test function a warning that
+        says what happened: the blocking call failed, or (`timeout` given) the
+        deadline loop ran out."""
         error = f"qPrintable({wait.receiver}{wait.arrow}errorString())"
         if in_test:
             return f"QVERIFY2({success}, {error});"
         nl = unit.newline.decode()
-        return f'if ({failure}){nl}{indent}    qWarning("{wait.call} failed: %s", {error});'
+        what = f"{wait.call} failed" if timeout is None else f"still waiting after {timeout} ms"
+        return f'if ({failure}){nl}{indent}    qWarning("{what}: %s", {error});'
 
     def _blocking_edits(self, unit: Unit, span, wait: Wait, in_test: bool, timeout: int):
         start, end = span
@@ -497,7 +502,7 @@ class BusyWaitOnSocket(Codemod):
         text = (
             f"for (QDeadlineTimer deadline({timeout}); {wait.pending} && !deadline.hasExpired();) {{{nl}"
             f"{body}{indent}}}{nl}"
-            f"{indent}{self._check(unit, wait, wait.done, wait.pending, in_test, indent)}"
+            f"{indent}{self._check(unit, wait, wait.done, wait.pending, in_test, indent, timeout)}"
         )
         edits = [Edit.replacement(unit.path, start, end, text)] + ensure_include(unit, "QDeadlineTimer")
         return edits + (ensure_include(unit, "QThread") if retry else [])
@@ -524,7 +529,7 @@ class BusyWaitOnSocket(Codemod):
             f"{inner}if (!{wait.receiver}{wait.arrow}{wait.call}(int(deadline.remainingTime()))){nl}"
             f"{inner}    QThread::msleep(10);{nl}"
         ) if retry else ""
-        after = f"{nl}{indent}{self._check(unit, wait, wait.done, wait.pending, in_test, indent)}"
+        after = f"{nl}{indent}{self._check(unit, wait, wait.done, wait.pending, in_test, indent, timeout)}"
         braced = body.kind == CursorKind.COMPOUND_STMT
         edits = [
             Edit.replacement(unit.path, loop_span[0], open_paren + 1, "for (QDeadlineTimer deadline(%d); " % timeout),
