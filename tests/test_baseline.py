@@ -103,3 +103,15 @@ def test_suppressed_findings_stay_out_of_the_baseline(tmp_path):
     res = qtfix(tmp_path, "check", "--baseline-write", "b.json", "t")
     assert "1 finding(s) recorded" in res.stderr
     assert [e["code"] for e in json.loads((tmp_path / "b.json").read_text())["findings"]] == ["QF104"]
+
+
+def test_a_skipped_file_next_to_the_baseline_findings_is_listed_not_a_crash(tree):
+    # a file qtfix does not analyse (lines ending in CR only) under the same folder:
+    # the baseline filter passes it through, the run still reports against the baseline
+    (tree / "t" / "tst_cr_only.cpp").write_bytes(b"#include <QtCore/QObject>\rint x;\r")
+    res = qtfix(tree, "check", "--format", "json", "--baseline", "qtfix-baseline.json", "--allow-unanalysed", "t")
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    assert reported(res) == []
+    assert "tst_cr_only.cpp: skipped" in res.stderr
+    assert "2 known finding(s) not shown, 0 fixed since the baseline" in res.stderr

@@ -63,6 +63,9 @@ def new_findings(results: Sequence[FileResult], path: Path) -> Filtered:
     known = 0
     out = []
     for r in results:
+        if r.status is not Status.CHECKED:
+            out.append(r)  # skipped or failed: no findings to match
+            continue
         new = []
         for f in r.findings:
             key = _key(f, r.source, folder)
