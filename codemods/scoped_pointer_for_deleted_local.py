@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from clang.cindex import StorageClass, TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (TYPE_REFERENCES, binary_operator, enclosing_function, indentation_at, member_call,
-                       ensure_include, holder_of, is_array_delete, is_array_new, is_factory_call,
+from qtfix.cpp import (TYPE_REFERENCES, binary_operator, indentation_at, member_call,
+                       ensure_include, holder_of, is_array_delete, is_array_new,
                        is_null_pointer, line_is_only, returns_plain_value, skip_space, statement_span, strip_implicit,
                        unary_operator)
 from qtfix.fileio import to_text
 from qtfix.edits import Edit, Fix, Safety
-from qtfix.fate import (Event, Fate, Kind, container_fate, fate_of, holds_pointers, is_capture, is_taken_out,
-                        use_of)
+from qtfix.fate import (Event, Fate, Kind, auto_delete_off, container_fate, fate_of, holds_pointers, is_capture,
+                        is_producer_call, is_taken_out, moves_to_no_thread, use_of)
 from qtfix.parse import Cursor, CursorKind, Unit, entity, file_location, identity
 
 # What a use may do with the object while the one `delete` stays its only
@@ -59,6 +59,7 @@ class DeletedLocal(Match):
     observed: bool  # the test watches the deletion: the delete keeps its place
     nulled: Cursor | None = None  # `p = nullptr;` right after the delete: reset() does it
     no_fix_reason: str = ""
+    pooled: bool = False  # run by a QThreadPool (autoDelete off): a pool thread may still run it at scope exit
 
 
 class ScopedPointerForDeletedLocal(Codemod):
@@ -69,8 +70,10 @@ class ScopedPointerForDeletedLocal(Codemod):
     `QLocalSocket *socket = new QLocalSocket; ... delete socket;`, also when
     the pointer is declared first and assigned once before any other use
     (`QLocalSocket *socket; socket = new QLocalSocket;`), or comes from a
-    factory: a non-virtual member function of the same class, defined in the
-    file, whose every `return` is a `new` (`QTcpSocket *socket = newSocket();`).
+    factory: a non-virtual function (a member or a free function) defined in
+    the file whose every `return` hands over a new object, a `new` or a local
+    made by `new` that it only connects or passes to calls before returning
+    it (`QTcpSocket *socket = newSocket();`).
 
     ## Why is this bad?
     Every early exit between the `new` and the `delete` leaks the object, and in
@@ -127,7 +130,12 @@ class ScopedPointerForDeletedLocal(Codemod):
 
     ## Fix safety
     Safe: the object is destroyed at the same point on the normal path, and now
-    also on early returns. qtfix stays silent when the pointer escapes: it is
+    also on early returns. Unsafe for a QRunnable handed to a QThreadPool with
+    its autoDelete() off: at scope exit a pool thread may still be running it
+    (a QScopedPointer declared after the pool is destroyed before the pool
+    waits for its threads); with autoDelete() on the pool owns it, and qtfix
+    stays silent. `moveToThread(nullptr)` keeps the object where it can be
+    deleted from here, as before. qtfix stays silent when the pointer escapes: it is
     returned, stored or aliased in a raw pointer, reassigned (or assigned
     conditionally, or used before its one assignment), its address taken,
     handed to an owner (`setParent`, `addPendingConnection`, containers, other
@@ -204,7 +212,9 @@ class ScopedPointerForDeletedLocal(Codemod):
                 return NoFix("the `= nullptr` after the delete is spelled inside a macro body")
             edits.append(Edit.deletion(unit.path, *line_is_only(unit.source, *span)))
         edits += ensure_include(unit, "QScopedPointer")
-        return self.fixed(edits, f"own '{name}' with QScopedPointer")
+        # A pool thread may still run the task when the QScopedPointer deletes it
+        # at scope exit (before a QThreadPool declared above it waits for it).
+        return self.fixed(edits, f"own '{name}' with QScopedPointer", Safety.UNSAFE if match.pooled else None)
 
     def _guard_fix(self, unit: Unit, match: FreedAtEnd) -> Fix | NoFix:
         """`auto deleteXs = qScopeGuard([&xs] { qDeleteAll(xs); });` after
@@ -246,7 +256,7 @@ class ScopedPointerForDeletedLocal(Codemod):
         if not init or (len(init) == 1 and is_null_pointer(init[0])):
             return Candidate(decl, parents[-1], parents[-2], parents, assigned_later=True)
         value = strip_implicit(init[0]) if len(init) == 1 else None
-        if value is not None and (is_factory_call(unit, value, enclosing_function(parents)) or is_taken_out(value)):
+        if value is not None and (is_producer_call(unit, value) or is_taken_out(value)):
             return Candidate(decl, parents[-1], parents[-2], parents)
         if value is None or value.kind != CursorKind.CXX_NEW_EXPR or is_array_new(unit, value):
             return None  # new T[n]: needs QScopedArrayPointer, left to a human
@@ -281,13 +291,13 @@ class ScopedPointerForDeletedLocal(Codemod):
             others = [u for u in others if assignment not in u.parents]
         captures, modes = self._captures(unit, others, cand.decl.spelling)
         after = unit.use_offset(nulled.at) if nulled is not None else None
-        raw_uses, observed = self._raw_uses(unit, others, modes, delete_offset, after)
+        raw_uses, observed, pooled = self._raw_uses(unit, others, modes, delete_offset, after)
         message = (
             f"'{cand.decl.spelling}' is freed by a manual `delete` that every early return "
             f"(a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
         )
         return DeletedLocal(unit.use_offset(cand.decl), message, cand.decl, cand.block, delete_expr, assignment,
-                            raw_uses, captures, observed, nulled.at if nulled is not None else None)
+                            raw_uses, captures, observed, nulled.at if nulled is not None else None, pooled=pooled)
 
     def _deleted_through_alias(self, unit: Unit, cand: Candidate, fate) -> DeletedLocal | None:
         """`T *p = new T; T *q = p; ... delete q;`: reported without a fix
@@ -333,7 +343,7 @@ class ScopedPointerForDeletedLocal(Codemod):
         watches the deletion; Escape when a use lets ownership leave. After
         `p = nullptr;` (`nulled_at`) a use sees null either way."""
         raw = []
-        observed = False
+        observed = pooled = False
         for use in others:
             ref, parents = use.cursor, use.parents
             if parents and parents[-1].kind == CursorKind.LAMBDA_EXPR and is_capture(ref, parents[-1]):
@@ -346,8 +356,9 @@ class ScopedPointerForDeletedLocal(Codemod):
             if action == "keep":
                 continue
             observed = observed or action == "observed"
+            pooled = pooled or action == "pooled"
             raw.append(ref)
-        return tuple(raw), observed
+        return tuple(raw), observed, pooled
 
     @staticmethod
     def _only_assignment(unit: Unit, cand: Candidate, others, delete_offset: int) -> Cursor | None:
@@ -379,9 +390,15 @@ class ScopedPointerForDeletedLocal(Codemod):
         """'keep' when QScopedPointer works as the raw pointer did, 'raw' when
         the use needs `.data()`, 'observed' when it needs `.data()` and watches
         the deletion (a QPointer guard, a spy on `destroyed`), so the delete
-        must keep its place; raises Escape when ownership leaves (fate)."""
-        kind = use_of(unit, ref, parents).kind
-        if kind not in STAYS_OWNED:
+        must keep its place, 'pooled' when a QThreadPool runs it without
+        deleting it (autoDelete off); raises Escape when ownership leaves (fate)."""
+        event = use_of(unit, ref, parents)
+        kind = event.kind
+        if kind == Kind.POOLED:
+            if not auto_delete_off(unit, ref.referenced):
+                raise Escape  # the pool deletes it after run()
+            return "pooled"
+        if kind not in STAYS_OWNED and not moves_to_no_thread(event, parents):
             raise Escape
         if kind == Kind.WATCHED:
             return "observed"
@@ -403,6 +420,8 @@ class ScopedPointerForDeletedLocal(Codemod):
         if not span[0] <= name_off < span[1]:
             return None
         declared = to_text(unit.source[span[0]:name_off]).rstrip()
+        if declared.endswith("const") and declared[:-5].rstrip().endswith("*"):
+            declared = declared[:-5].rstrip()  # `T *const p`: reset() needs a QScopedPointer that is not const
         if not declared.endswith("*") and declared != "auto":
             return None  # a pointer typedef: keep the human's spelling
         pointee = declared[:-1].rstrip() if declared.endswith("*") else "auto"

@@ -106,6 +106,43 @@ void listByIterators() {
 }
 QList<QLocalSocket *> listReturned() { QList<QLocalSocket *> handedBack{new QLocalSocket}; return handedBack; }
 void addressed() { QLocalSocket *where = new QLocalSocket; QLocalSocket **at = &where; (*at)->flush(); }
+QLocalSocket *eitherNew(bool b)
+{
+    QLocalSocket *either;
+    either = b ? new QLocalSocket : new QLocalSocket(nullptr);
+    QObject::connect(either, &QLocalSocket::connected, either, &QLocalSocket::flush);
+    return either;
+}
+QLocalSocket *g_kept = nullptr;
+QLocalSocket *keptToo() { QLocalSocket *alsoKept = new QLocalSocket; g_kept = alsoKept; return alsoKept; }
+QLocalSocket *sometimesKept(bool b) { return b ? g_kept : new QLocalSocket; }
+void factories(Owner &owner)
+{
+    QLocalSocket *fromEither = eitherNew(true);
+    QLocalSocket *fromKept = keptToo();
+    QLocalSocket *fromSometimes = sometimesKept(false);
+    QLocalSocket *fromMake = owner.make();
+    delete fromEither; delete fromKept; delete fromSometimes; delete fromMake;
+}
+class OffTask : public QRunnable { public: OffTask() { setAutoDelete(false); } void run() override {} };
+class OnTask : public QRunnable { public: void run() override {} };
+void pooled(QThreadPool *pool)
+{
+    OffTask *offByClass = new OffTask;
+    pool->start(offByClass);
+    OnTask *onByDefault = new OnTask;
+    pool->start(onByDefault);
+    OnTask *offHere = new OnTask;
+    offHere->setAutoDelete(false);
+    pool->start(offHere);
+}
+void unthreaded(QThread *thread)
+{
+    QObject *nowhere = new QObject;
+    nowhere->moveToThread(nullptr);
+    QObject *somewhere = new QObject;
+    somewhere->moveToThread(thread);
+}
 """
 
 
@@ -298,3 +335,29 @@ def test_local_container_freed_by_qdeleteall_of_its_iterators(unit):
     (freed,) = found.of(Kind.FREED_BY_QDELETEALL)  # one event for begin() and end()
     assert freed.at.spelling == "qDeleteAll" and freed.conditional is None and freed.skipped_by
     assert Kind.PASSED not in found.kinds  # `pair << p` stores into it
+
+
+def initial_call(unit, name):
+    return fate.strip_casts(fate.initializer(of_variable(unit, name).variable))
+
+
+def test_a_call_whose_every_return_is_a_new_object_is_a_producer(unit):
+    assert fate.is_producer_call(unit, initial_call(unit, "fromEither"))  # a local given `c ? new : new`, connected
+    assert fate.is_producer_call(unit, initial_call(unit, "fromMake"))  # a member returning its local `new`
+    assert not fate.is_producer_call(unit, initial_call(unit, "fromKept"))  # also kept in a global
+    assert not fate.is_producer_call(unit, initial_call(unit, "fromSometimes"))  # one branch is not new
+
+
+def test_run_by_a_thread_pool(unit):
+    for name, off in (("offByClass", True), ("onByDefault", False), ("offHere", True)):
+        found = of_variable(unit, name)
+        assert Kind.POOLED in found.kinds, name
+        assert fate.auto_delete_off(unit, found.variable) == off, name
+
+
+def test_moved_to_no_thread(unit):
+    for name, nowhere in (("nowhere", True), ("somewhere", False)):
+        cursor, parents = next((c, p) for c, p in unit.walk()
+                               if c.kind == CursorKind.DECL_REF_EXPR and c.spelling == name)
+        event = fate.use_of(unit, cursor, parents)
+        assert event.kind == Kind.MOVED_TO_THREAD and fate.moves_to_no_thread(event, parents) == nowhere, name

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 from clang.cindex import StorageClass, TypeKind
 
-from .cpp import (CASTS, IMPLICIT, binds_to_reference, enclosing_function, holder_of, in_namespace, initializer, is_assignment,
-                  is_null_pointer, member_call, on_this, strip_casts, strip_implicit, unary_operator)
-from .parse import Cursor, CursorKind, Unit, entity, walk_with_parents
-from .qt import (CONTAINER_STORES, KEEPS_WITHOUT_OWNING, LOOKING_CALLS, OWNING_SMART_POINTERS, TAKE_CALLS,
+from .cpp import (CASTS, IMPLICIT, binds_to_reference, enclosing_function, holder_of, in_namespace, initializer, is_array_new,
+                  is_assignment, is_null_pointer, member_call, on_this, stored_values, strip_casts, strip_implicit,
+                  unary_operator)
+from .parse import Cursor, CursorKind, Unit, entity, is_derived_from, walk_with_parents
+from .qt import (CONTAINER_STORES, KEEPS_WITHOUT_OWNING, LOOKING_CALLS, OWNING_SMART_POINTERS, POOL_RUNS, TAKE_CALLS,
                  TAKES_OWNERSHIP, parent_parameter)
 
 
@@ -41,6 +42,7 @@ class Kind(enum.Enum):
     MOVED_TO_THREAD = "moveToThread()"
     TAKEN = "handed to a call that takes ownership"  # addWidget, setLayout...
     KEPT = "handed to a call that keeps it without owning it"  # addPendingConnection
+    POOLED = "run by a QThreadPool"  # pool.start(task): deleted by the pool after run() when autoDelete() is on
     PASSED = "handed to a call qtfix cannot see into"
     BY_REFERENCE = "bound to a reference parameter"  # `void f(T *&p)`: the callee may reseat or delete it
     SMART_POINTER = "owned by a smart pointer"
@@ -96,7 +98,7 @@ class Fate:
 
 PRIORITY = (
     Kind.DELETED, Kind.FREED_BY_DESTRUCTOR, Kind.FREED_BY_QDELETEALL, Kind.FREED_BY_TAKE, Kind.DELETE_LATER,
-    Kind.DELETE_LATER_ARRANGED, Kind.PARENTED, Kind.SET_PARENT, Kind.TAKEN, Kind.SMART_POINTER,
+    Kind.DELETE_LATER_ARRANGED, Kind.PARENTED, Kind.SET_PARENT, Kind.TAKEN, Kind.POOLED, Kind.SMART_POINTER,
     Kind.MOVED_TO_THREAD, Kind.RETURNED, Kind.DELETED_SOME_PATHS, Kind.CONTAINER, Kind.MEMBER, Kind.ALIASED,
     Kind.ADDRESS_TAKEN, Kind.BY_REFERENCE, Kind.PASSED, Kind.KEPT, Kind.WATCHED, Kind.CAPTURED,
     Kind.DELETED_THROUGH_ALIAS, Kind.NULLED,
@@ -176,9 +178,51 @@ def _call_kind(call: Cursor, child: Cursor) -> Kind:
         return Kind.CONTAINER
     if name in KEEPS_WITHOUT_OWNING:
         return Kind.KEPT
+    callee = call.referenced
+    if name in POOL_RUNS and callee is not None and is_derived_from(callee.semantic_parent, "QThreadPool"):
+        return Kind.POOLED
     if name in TAKES_OWNERSHIP:
         return Kind.TAKEN
     return Kind.PASSED
+
+
+def moves_to_no_thread(event: Event, parents: tuple[Cursor, ...]) -> bool:
+    """`p->moveToThread(nullptr)` (the MOVED_TO_THREAD `event` of a use
+    with ancestors `parents`): the object leaves every thread, and whoever
+    deletes it may still do so from this one."""
+    if event.kind != Kind.MOVED_TO_THREAD or event.at not in parents:
+        return False
+    at = parents.index(event.at)
+    call = parents[at - 1] if at > 0 else None
+    args = list(call.get_arguments()) if call is not None and call.kind == CursorKind.CALL_EXPR else []
+    return len(args) == 1 and is_null_pointer(args[0])
+
+
+def auto_delete_off(unit: Unit, variable: Cursor) -> bool:
+    """The QRunnable that the local pointer `variable` holds does not let a
+    QThreadPool delete it: its function calls `p->setAutoDelete(false)`,
+    or every constructor of its class (defined in this file) calls
+    `setAutoDelete(false)`."""
+    function = variable.semantic_parent
+    for ref, parents in _references(function, variable) if function is not None else ():
+        holder = holder_of(ref, parents)
+        if holder.cursor is not None and holder.cursor.spelling == "setAutoDelete" and holder.depth > 0:
+            if holder.cursor.kind == CursorKind.MEMBER_REF_EXPR and _turns_off(parents[holder.depth - 1]):
+                return True
+    cls = variable.type.get_canonical().get_pointee().get_declaration()
+    cls = cls.get_definition() if cls is not None else None
+    if cls is None or not unit.in_main_file(cls):
+        return False
+    ctors = [c.get_definition() for c in cls.get_children() if c.kind == CursorKind.CONSTRUCTOR]
+    ctors = [c for c in ctors if c is not None and not c.is_copy_constructor() and not c.is_move_constructor()]
+    return bool(ctors) and all(any(n.kind == CursorKind.CALL_EXPR and n.spelling == "setAutoDelete" and _turns_off(n)
+                                   for n in c.walk_preorder()) for c in ctors)
+
+
+def _turns_off(call: Cursor) -> bool:
+    """`setAutoDelete(false)`."""
+    args = list(call.get_arguments()) if call.kind == CursorKind.CALL_EXPR else []
+    return len(args) == 1 and [t.spelling for t in strip_casts(args[0]).get_tokens()] == ["false"]
 
 
 def mentions_deletion(call: Cursor) -> str:
@@ -344,6 +388,74 @@ def parent_argument(new_expr: Cursor) -> Cursor | None:
     at = parent_parameter(list(ctor.get_arguments()))
     explicit = [a for a in call.get_arguments() if a.extent.start.file is not None]
     return explicit[at] if at is not None and at < len(explicit) and not is_null_pointer(explicit[at]) else None
+
+
+# -- a call that hands over a new object ---------------------------------------------
+
+# What a factory may do with the object before it returns it, and the
+# caller still owns it alone: connect it, pass it to calls that only use it,
+# give it a parent (a `delete` by the caller still frees it once).
+FACTORY_KEEPS = frozenset({Kind.RETURNED, Kind.PASSED, Kind.PARENTED})
+
+
+def is_producer_call(unit: Unit, call: Cursor) -> bool:
+    """`newSocket()`, `setupJob()`: a call of a non-virtual function (a
+    member or a free function) defined in this file whose every `return`
+    hands the caller an object no one else keeps: a `new` of one object
+    (either side of a `?:` too), or a local pointer whose every value is
+    such a `new` and that the function only connects, passes to calls that
+    only use it, or parents before returning it. The caller then owns the
+    object as it owns a `new` written in place. (cpp.is_factory_call asks
+    the stricter question whether nothing at all was done to it.)"""
+    if call.kind != CursorKind.CALL_EXPR:
+        return False
+    callee = call.referenced
+    if callee is None or callee.kind not in (CursorKind.CXX_METHOD, CursorKind.FUNCTION_DECL):
+        return False
+    if callee.kind == CursorKind.CXX_METHOD and callee.is_virtual_method():
+        return False
+    definition = callee.get_definition()
+    if definition is None or not unit.in_main_file(definition):
+        return False
+    return unit.once(_returns_only_new_objects, definition)
+
+
+def _returns_only_new_objects(unit: Unit, definition: Cursor) -> bool:
+    found = 0
+    locals_ = {}
+    for node, parents in walk_with_parents(definition, ()):
+        if node.kind == CursorKind.VAR_DECL:
+            locals_[entity(node)] = (node, parents)
+        if node.kind != CursorKind.RETURN_STMT or _in_lambda(parents):
+            continue
+        values = [strip_casts(c) for c in node.get_children()]
+        if len(values) != 1:
+            return False
+        value = values[0]
+        local = locals_.get(entity(value.referenced)) if value.kind == CursorKind.DECL_REF_EXPR else None
+        if not (_is_new_object(unit, value) or local is not None and _only_new_objects(unit, *local)):
+            return False
+        found += 1
+    return found > 0
+
+
+def _is_new_object(unit: Unit, value: Cursor) -> bool:
+    """`new T(...)` of one object, or `c ? new A : new B`."""
+    value = strip_casts(value)
+    if value.kind == CursorKind.CONDITIONAL_OPERATOR:
+        branches = list(value.get_children())[1:]
+        return len(branches) == 2 and all(_is_new_object(unit, b) for b in branches)
+    return value.kind == CursorKind.CXX_NEW_EXPR and not is_array_new(unit, value)
+
+
+def _only_new_objects(unit: Unit, variable: Cursor, parents: tuple[Cursor, ...]) -> bool:
+    """The local pointer `variable` is only ever given new objects (or
+    null), and its function does nothing with them that FACTORY_KEEPS does
+    not allow."""
+    values = [v for v in stored_values(unit, variable) or () if not is_null_pointer(v)]
+    if not values or not all(_is_new_object(unit, v) for v in values):
+        return False
+    return fate_of(unit, variable, parents).kinds <= FACTORY_KEEPS
 
 
 # -- a local container of pointers --------------------------------------------------

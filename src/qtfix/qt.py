@@ -151,6 +151,9 @@ TAKES_OWNERSHIP = frozenset(
     {"addChild", "setLayout", "addWidget", "addLayout", "setCentralWidget", "setWidget", "addTab", "addItem",
      "setItem", "reset", "take"}
 )
+# QThreadPool's members that run a QRunnable given to them: the pool deletes
+# it after run() unless its autoDelete() is off.
+POOL_RUNS = frozenset({"start", "tryStart"})
 # Calls that hand the object they remove out of a container (or a smart
 # pointer) to the caller: QList::takeFirst/takeLast/takeAt, QHash::take,
 # QScopedPointer::take.
