@@ -64,6 +64,18 @@ def test_matching_survives_lines_added_above_and_a_new_finding_fails(tree):
     assert "2 known finding(s) not shown" in res.stderr
 
 
+def test_matching_survives_reindenting_respacing_and_a_comment_on_the_line(tree):
+    src = tree / "t" / "tst_servers.cpp"
+    edited = "\n".join("  " + line.replace(",", " , ") for line in HELPER.splitlines())
+    edited = edited.replace('listen("baseline_spare");', 'listen( "baseline_spare" );  // reviewed, kept /* on purpose */')
+    assert edited != HELPER and "// reviewed" in edited
+    src.write_text(edited + "\n")
+    res = qtfix(tree, "check", "--format", "json", "--baseline", "qtfix-baseline.json", "t")
+    assert res.returncode == 0, res.stderr
+    assert reported(res) == []
+    assert "2 known finding(s) not shown, 0 fixed since the baseline" in res.stderr
+
+
 def test_a_fixed_finding_is_counted(tree):
     src = tree / "t" / "tst_servers.cpp"
     src.write_text(HELPER.split("bool startSpare")[0])
@@ -84,6 +96,7 @@ def test_sarif_and_baseline_together_report_only_new_findings(tree):
     (None, "cannot read the baseline: No such file or directory"),
     ("{", "broken baseline"),
     ('{"findings": []}', "not a qtfix baseline"),
+    ('{"qtfix-baseline": 1, "findings": []}', "baseline written by another qtfix version (format 1, this qtfix reads 2)"),
 ])
 def test_bad_baseline_is_one_line_and_exit_2(tree, content, message):
     path = tree / "other.json"

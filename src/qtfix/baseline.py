@@ -21,7 +21,7 @@ from .project import UsageError
 from .report import fingerprint
 from .results import FileResult, Status
 
-FORMAT = 1
+FORMAT = 2  # 2: fingerprints of the line without whitespace and comments
 
 
 def _key(f, source: bytes | None, folder: Path) -> tuple[str, str, str]:
@@ -41,8 +41,11 @@ def write_baseline(path: Path, results: Sequence[FileResult], reads: Sequence[Pa
 def load_baseline(path: Path) -> Counter:
     try:
         data = json.loads(read_regular(path, 256 << 20, "baseline"))
-        if not isinstance(data, dict) or data.get("qtfix-baseline") != FORMAT:
+        if not isinstance(data, dict) or not isinstance(data.get("qtfix-baseline"), int):
             raise ValueError("not a qtfix baseline (write one with --baseline-write)")
+        if data["qtfix-baseline"] != FORMAT:
+            raise UsageError(f"{path}: baseline written by another qtfix version (format {data['qtfix-baseline']}, "
+                             f"this qtfix reads {FORMAT}): write it again with --baseline-write")
         return Counter((e["code"], e["path"], e["fingerprint"]) for e in data["findings"])
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None

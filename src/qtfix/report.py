@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,15 +18,23 @@ from .patch import display_path
 from .results import FileResult, Status
 
 
+_COMMENT = re.compile(rb"/\*.*?\*/|//.*")
+_SPACE = re.compile(rb"\s+")
+
+
 def fingerprint(finding: Finding, source: bytes | None, base: Path | None = None) -> str:
     """A finding's identity across unrelated edits: its code, its file, the
-    text of the line it is on (without indentation) and its message; not
-    its line number, so inserting lines above it keeps it the same."""
+    text of the line it is on and its message; not its line number, so
+    inserting lines above it keeps it the same. The line is taken without
+    its whitespace and comments (as GitHub's line hash ignores whitespace),
+    so reindenting, respacing or a comment added to the line keep it too.
+    A `//` inside a string literal cuts the text there: still the same
+    text on every run, so still the same identity."""
     text = b""
     if source is not None:
         start = source.rfind(b"\n", 0, finding.offset) + 1
         end = source.find(b"\n", finding.offset)
-        text = source[start:end if end >= 0 else len(source)].strip()
+        text = _SPACE.sub(b"", _COMMENT.sub(b"", source[start:end if end >= 0 else len(source)]))
     h = hashlib.sha256()
     for part in (finding.code, display_path(finding.path, base), text.decode("utf-8", "replace"), finding.message):
         h.update(part.encode() + b"\0")

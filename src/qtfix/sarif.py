@@ -25,7 +25,7 @@ from .report import fingerprint
 from .results import FileResult, Status
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-FINGERPRINT = "qtfixFinding/v1"  # the baseline's fingerprint (report.fingerprint)
+FINGERPRINT = "qtfixFinding/v2"  # the baseline's fingerprint (report.fingerprint)
 
 
 def _column(source: bytes | None, finding: Finding) -> int:
