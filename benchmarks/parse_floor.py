@@ -31,7 +31,7 @@ def parse_one(task: tuple[str, tuple[str, ...], str | None]) -> tuple[str, int]:
     path, args, pch = task
     source = Path(path).read_bytes()
     full = list(args) + ["-I", str(Path(path).resolve().parent)]
-    if pch is not None and usable_for(source):
+    if pch is not None and usable_for(source, Path(pch)):
         full += ["-include-pch", pch]
     unsaved = [(path, source)] + generated_stand_ins(Path(path), source, include_dirs_of(full))
     tu = cindex.Index.create().parse(path, args=full, unsaved_files=unsaved, options=PARSE_OPTIONS)

@@ -142,3 +142,42 @@ def test_project_folders_and_macros_leave_the_pch_key_but_a_shadowing_folder_sta
     shadowed = base + ["-I", str(tmp_path / "shadow")]
     assert pch.qt_relevant_args(shadowed) != pch.qt_relevant_args(base)
     assert pch.qt_relevant_args(base + ["-DQT_NO_CAST_FROM_ASCII"]) != pch.qt_relevant_args(base)
+
+
+def _qt5_root() -> Path:
+    return next(Path(p) for p in ("/usr/include/x86_64-linux-gnu/qt5", "/usr/include/qt5") if Path(p, "QtCore").is_dir())
+
+
+def test_precompiled_header_holds_the_modules_the_flags_name():
+    """A CMake test target names QtCore's and QtTest's folders: its PCH holds
+    those two, not QtNetwork and QtConcurrent, which it does not link. With
+    only Qt's include root in the flags, every module qtfix precompiles."""
+    qt = _qt5_root()
+    test_target = ["-x", "c++", "-isystem", str(qt), "-isystem", str(qt / "QtTest"), "-isystem", str(qt / "QtCore")]
+    assert pch.prelude_modules(test_target) == ["QtCore", "QtTest"]
+    assert pch.prelude(test_target) == "#include <QtCore/QtCore>\n#include <QtTest/QtTest>\n"
+    library = ["-x", "c++", f"-isystem{qt}", f"-isystem{qt / 'QtCore'}", f"-I{qt / 'QtDBus'}"]
+    assert pch.prelude_modules(library) == ["QtCore"]  # QtDBus is named, but not a module qtfix precompiles
+    assert pch.prelude_modules(["-x", "c++", "-I", str(qt)]) == ["QtCore", "QtNetwork", "QtTest", "QtConcurrent"]
+    assert pch.prelude_modules(["-x", "c++", "-I", "/nonexistent"]) == []
+
+
+def test_a_header_guard_keeps_the_pch_but_a_macro_the_qt_headers_spell_does_not(tmp_path):
+    """A macro defined before the first include is harmless to the PCH when
+    none of its headers spells it (an include guard); one they read
+    (QT_NO_CAST_FROM_ASCII, or `private` itself) makes the file parse
+    without it; with no record of the names, nothing defined first passes."""
+    qt = _qt5_root()
+    args = ["-x", "c++", "-std=c++17", "-fPIC", "-isystem", str(qt), "-isystem", str(qt / "QtCore")]
+    built = pch.PchCache(tmp_path).ensure(args)
+    assert built is not None and built.with_suffix(".names").is_file()
+    guarded = b"#ifndef MYTEST_H\n#define MYTEST_H\n#include <QObject>\n#endif\n"
+    assert pch.usable_for(guarded, built)
+    assert pch.usable_for(b"#include <QObject>\n")
+    assert not pch.usable_for(guarded)  # no PCH named: no record to check against
+    assert not pch.usable_for(b"#define QT_NO_CAST_FROM_ASCII\n#include <QObject>\n", built)
+    assert not pch.usable_for(b"#define private public\n#include <QObject>\n", built)
+    assert not pch.usable_for(b"#undef QT_NO_DEBUG\n#include <QObject>\n", built)
+    built.with_suffix(".names").unlink()
+    pch._names_spelled_in.cache_clear()
+    assert not pch.usable_for(guarded, built)

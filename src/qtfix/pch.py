@@ -17,20 +17,23 @@ import json
 import os
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from clang import cindex
 
 from .fileio import replacing
-from .parse import PARSE_OPTIONS
+from .parse import PARSE_OPTIONS, include_dirs_of
 
 # Bump when the way precompiled headers are built changes.
-PCH_FORMAT = 3
+PCH_FORMAT = 4
+# The modules a precompiled header may hold, in the order they are included.
 PRELUDE_MODULES = ("QtCore", "QtNetwork", "QtTest", "QtConcurrent")
-# A file that defines or undefines macros before its first include changes
-# what the Qt headers mean (QT_NO_CAST_FROM_ASCII, QT_NO_DEBUG, ...): the
-# shared precompiled header would be wrong for it.
-_MACRO_BEFORE_INCLUDE = re.compile(rb"^\s*#\s*(define|undef)\b", re.MULTILINE)
+# A file that defines or undefines, before its first include, a macro the Qt
+# headers read (QT_NO_CAST_FROM_ASCII, QT_NO_DEBUG, ...) changes what they
+# mean: the shared precompiled header would be wrong for it (`usable_for`).
+_MACRO_BEFORE_INCLUDE = re.compile(rb"^[ \t]*#[ \t]*(?:define|undef)\b[ \t]*(\w*)", re.MULTILINE)
+_IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
 _FIRST_INCLUDE = re.compile(rb"^\s*#\s*include\b", re.MULTILINE)
 
 
@@ -42,19 +45,28 @@ def libclang_version() -> str:
     return cindex._CXString.from_result(lib.clang_getClangVersion())
 
 
+def prelude_modules(args: Sequence[str]) -> list[str]:
+    """The Qt modules whose umbrella header goes into the precompiled header
+    for `args`: of PRELUDE_MODULES, those reachable from an include folder
+    and, when the flags name module folders (a build names one for each Qt
+    module a target links), only those named. A CMake test target linking
+    QtTest alone then gets QtCore and QtTest, not QtNetwork and QtConcurrent
+    too: a smaller header, built and loaded faster; a file that includes
+    another module parses that module's headers after it, as it would alone."""
+    dirs = include_dirs_of(args)
+    reachable = [m for m in PRELUDE_MODULES if any((Path(d) / m / m).is_file() for d in dirs)]
+    named = {Path(d).name for d in dirs if _is_module_dir(d)}
+    return [m for m in reachable if m in named] if named else reachable
+
+
+def _is_module_dir(d: str) -> bool:
+    path = Path(d)
+    return path.name.startswith("Qt") and (path.parent / "QtCore").is_dir() and (path / path.name).is_file()
+
+
 def prelude(args: Sequence[str]) -> str:
-    """The umbrella includes for every prelude module reachable from `args`."""
-    dirs = []
-    for i, a in enumerate(args):
-        if a in ("-I", "-isystem") and i + 1 < len(args):
-            dirs.append(args[i + 1])
-        elif a.startswith("-I") and len(a) > 2:
-            dirs.append(a[2:])
-    lines = []
-    for module in PRELUDE_MODULES:
-        if any((Path(d) / module / module).is_file() for d in dirs):
-            lines.append(f"#include <{module}/{module}>")
-    return "\n".join(lines) + ("\n" if lines else "")
+    """The umbrella includes of `prelude_modules(args)`."""
+    return "".join(f"#include <{module}/{module}>\n" for module in prelude_modules(args))
 
 
 _DIR_FLAGS = ("-I", "-isystem", "-iquote", "-idirafter")
@@ -113,19 +125,51 @@ def qt_relevant_args(args: Sequence[str]) -> tuple[str, ...]:
     return tuple(out) + tuple(dirs) + tuple(kind + body for kind, body in macros)
 
 
-def usable_for(source: bytes) -> bool:
+def usable_for(source: bytes, pch: Path | None = None) -> bool:
+    """Can `source` be parsed after the precompiled header `pch`? Not when it
+    defines or undefines, before its first include, a macro that a header in
+    the PCH spells: without the PCH that header would see it. A macro no
+    header of the PCH spells (an include guard, a project constant) changes
+    nothing in them, so the PCH stays right for the file; which names the
+    PCH's headers spell is recorded beside it when it is built."""
     first_include = _FIRST_INCLUDE.search(source)
     cut = first_include.start() if first_include else len(source)
-    return _MACRO_BEFORE_INCLUDE.search(source[:cut]) is None
+    names = {m.group(1) for m in _MACRO_BEFORE_INCLUDE.finditer(source[:cut])}
+    if not names:
+        return True
+    spelled = _names_spelled_in(pch) if pch is not None else None
+    return spelled is not None and b"" not in names and spelled.isdisjoint(names)
+
+
+@lru_cache(maxsize=16)
+def _names_spelled_in(pch: Path) -> frozenset[bytes] | None:
+    """Every identifier spelled in the headers `pch` was built from; None
+    when that record is missing or unreadable (then no macro may come first)."""
+    try:
+        return frozenset(_names_file(pch).read_bytes().split())
+    except OSError:
+        return None
+
+
+def _names_file(pch: Path) -> Path:
+    return pch.with_suffix(".names")
+
+
+def _record_names(tu: cindex.TranslationUnit, pch: Path) -> None:
+    """Write beside `pch` the identifiers its headers spell (for `usable_for`)."""
+    names: set[bytes] = set()
+    for inc in tu.get_includes():
+        if inc.include is not None:
+            with open(inc.include.name, "rb") as fh:
+                names.update(_IDENTIFIER.findall(fh.read()))
+    with replacing(_names_file(pch)) as tmp:
+        tmp.write_bytes(b"\n".join(sorted(names)) + b"\n")
 
 
 def _qt_identity(args: Sequence[str], text: str) -> list:
     """Size and mtime of each umbrella header: a Qt upgrade changes them."""
     ident = []
-    for i, a in enumerate(args):
-        d = args[i + 1] if a in ("-I", "-isystem") and i + 1 < len(args) else a[2:] if a.startswith("-I") else None
-        if d is None:
-            continue
+    for d in include_dirs_of(args):
         for module in PRELUDE_MODULES:
             f = Path(d) / module / module
             if f.is_file() and f"<{module}/{module}>" in text:
@@ -184,6 +228,7 @@ class PchCache:
         if any(d.severity >= cindex.Diagnostic.Error for d in tu.diagnostics):
             return None
         try:
+            _record_names(tu, target)  # first: a PCH without its record would refuse every guarded header
             with replacing(target) as tmp:
                 tu.save(str(tmp))
         except cindex.TranslationUnitSaveError:

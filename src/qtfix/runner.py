@@ -198,7 +198,7 @@ def _missing_qt_hint(reason: str, args: Sequence[str]) -> str:
 def _parse(task: Task, source: bytes):
     path = task.path
     full_args = list(task.args) + ["-I", str(path.resolve().parent)]
-    if task.pch is not None and pch_usable(source):
+    if task.pch is not None and pch_usable(source, task.pch):
         try:
             return parse(path, source, full_args + ["-include-pch", str(task.pch)])
         except ParseError as exc:
