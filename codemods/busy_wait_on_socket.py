@@ -17,7 +17,9 @@ from qtfix.qt import (SERVER_CLASSES, SOCKET_CLASSES, clock_calls, in_benchmark,
 
 RETRY_CALLS = frozenset({"connectToServer", "connectToHost"})
 # Test functions whose subject is timing, where a bound would change the test.
-TIMING_NAMES = re.compile(r"(?i)stress|torture|timing|bench")
+# A race test (`startFinishRace`, `race_on_close`) repeats a scenario whose
+# timing is what it provokes; `trace`, `embrace` are not races.
+TIMING_NAMES = re.compile(r"(?i:stress|torture|timing|bench)|(?:Race|(?:^|_)race)(?![a-z])")
 # Reading a clock after the loop: the loop's duration is measured.
 CLOCK_READS = frozenset({"elapsed", "nsecsElapsed", "restart", "msecsTo", "secsTo", "now", "currentMSecsSinceEpoch",
                          "currentDateTime", "currentTime", "remainingTime", "hasExpired"})
@@ -140,8 +142,8 @@ class BusyWaitOnSocket(Codemod):
     condition negated). It is reported without a fix in a helper (a QTRY
     macro would return only from it: add a deadline and let the caller check
     the outcome), and where the loop's timing is the subject: inside
-    `QBENCHMARK`, in a test function named as a stress, torture, timing or
-    benchmark test, or when a clock is read after the loop (`timer.elapsed()`):
+    `QBENCHMARK`, in a test function named as a stress, torture, timing,
+    benchmark or race test (`startFinishRace`), or when a clock is read after the loop (`timer.elapsed()`):
     QTRY polls every 50 ms, which would change what is measured.
 
     ## Fix safety
@@ -638,7 +640,7 @@ def _no_qtry_reason(unit: Unit, loop: Cursor, function: Cursor, parents) -> str:
     if in_benchmark(unit, parents):
         return f"inside QBENCHMARK the loop is what is measured; a QTRY bound ({QTRY_STEP}) would change it"
     if TIMING_NAMES.search(function.spelling):
-        return (f"'{label}' is a stress test: the loop's timing is what it exercises, and a QTRY bound "
+        return (f"'{label}' is a stress or race test: the loop's timing is what it exercises, and a QTRY bound "
                 f"({QTRY_STEP}) would change it; bound it by hand if it can hang")
     end = unit.file_range(loop)[1]
     for call in clock_calls(function):

@@ -15,7 +15,15 @@ SNIPPET = b"""\
 #include <atomic>
 #include <chrono>
 
-void polls(std::atomic<bool> &flag, QSignalSpy &spy, QString s, int n, QElapsedTimer &timer)
+struct Engine
+{
+    bool isDone();
+    bool isDoneAt(int turn);
+    bool takeDone();
+    int hasCount();
+};
+
+void polls(std::atomic<bool> &flag, QSignalSpy &spy, QString s, int n, QElapsedTimer &timer, Engine &e)
 {
     if (!flag) {}
     if (flag) {}
@@ -30,6 +38,10 @@ void polls(std::atomic<bool> &flag, QSignalSpy &spy, QString s, int n, QElapsedT
     QBENCHMARK {
         while (n) {}
     }
+    if (e.isDone()) {}
+    if (e.isDoneAt(1)) {}
+    if (e.takeDone()) {}
+    if (e.hasCount()) {}
 }
 """
 
@@ -62,3 +74,10 @@ def test_in_benchmark_sees_the_loop_qbenchmark_makes(unit):
     assert qt.in_benchmark(unit, parents)
     first_if = next(p for c, p in unit.walk() if c.kind == CursorKind.IF_STMT)
     assert not qt.in_benchmark(unit, first_if)
+
+
+def test_a_non_const_predicate_only_reads(unit):
+    """`bool isX()` without parameters reads by its name; one with an argument,
+    any other non-const call, or a non-bool `hasX()` may change state."""
+    effects = [cpp.has_side_effects(unit, c) for c in conditions(unit)[10:]]
+    assert effects == [False, True, True, True]

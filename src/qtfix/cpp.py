@@ -566,10 +566,23 @@ def statement_span(unit: Unit, statement: Cursor) -> tuple[int, int] | None:
 _INCREMENT = re.compile(r"^\s*(\+\+|--)|(\+\+|--)\s*$")
 
 
+# A predicate by Qt's naming: `isCanceled()`, `hasPendingEvents()`.
+_QUERY_NAME = re.compile(r"(is|has)[A-Z]\w*")
+
+
+def is_query(method: Cursor) -> bool:
+    """A member function `bool isX()` / `bool hasX()` without parameters: by
+    Qt's naming a read, even where it is not declared const (QtConcurrent's
+    `ThreadEngineBase::isCanceled()`)."""
+    return (_QUERY_NAME.fullmatch(method.spelling) is not None and not list(method.get_arguments())
+            and method.result_type.get_canonical().kind == TypeKind.BOOL)
+
+
 def has_side_effects(unit: Unit, expr: Cursor) -> bool:
     """Whether evaluating `expr` may change state: an assignment, `++`/`--`,
-    `new`/`delete`, or a call of a non-const, non-static member function
-    (free and static functions are taken to only read)."""
+    `new`/`delete`, or a call of a non-const, non-static member function that
+    is not a query (`is_query`); free and static functions are taken to only
+    read."""
     for c in expr.walk_preorder():
         if c.kind in (CursorKind.CXX_NEW_EXPR, CursorKind.CXX_DELETE_EXPR, CursorKind.COMPOUND_ASSIGNMENT_OPERATOR):
             return True
@@ -577,7 +590,7 @@ def has_side_effects(unit: Unit, expr: Cursor) -> bool:
             return True
         ref = c.referenced if c.kind == CursorKind.CALL_EXPR else None
         if ref is not None and ref.kind == CursorKind.CXX_METHOD:
-            if not (ref.is_const_method() or ref.is_static_method()):
+            if not (ref.is_const_method() or ref.is_static_method() or is_query(ref)):
                 return True
     return False
 
