@@ -181,3 +181,17 @@ def test_a_header_guard_keeps_the_pch_but_a_macro_the_qt_headers_spell_does_not(
     built.with_suffix(".names").unlink()
     pch._names_spelled_in.cache_clear()
     assert not pch.usable_for(guarded, built)
+
+
+def test_precompiled_headers_are_built_together_once_per_qt_relevant_flag_set(tmp_path):
+    """Three targets, two of which differ only by a project folder: two
+    headers built (two at once), the first two targets share theirs."""
+    qt = _qt5_root()
+    base = ("-x", "c++", "-std=c++17", "-isystem", str(qt), "-isystem", str(qt / "QtCore"))
+    one, two = base + ("-I", str(tmp_path / "a")), base + ("-I", str(tmp_path / "b"))
+    forced = base + ("-DQT_FORCE_ASSERTS",)
+    built = pch.PchCache(tmp_path).ensure_all([one, two, forced], jobs=2)
+    assert set(built) == {one, two, forced}
+    assert built[one] == built[two] != built[forced]
+    assert all(p is not None and p.is_file() for p in built.values())
+    assert len(list((tmp_path / "pch").glob("*.pch"))) == 2

@@ -184,8 +184,7 @@ def run_analysis(cfg: RunConfig, on_result=None) -> list[FileResult]:
     pch_for: dict[tuple[str, ...], Path | None] = {}
     if cfg.pch:
         pchs = PchCache(cache_dir)
-        for a in dict.fromkeys(args.values()):
-            pch_for[a] = pchs.ensure(a)
+        pch_for = pchs.ensure_all(list(dict.fromkeys(args.values())), cfg.limits.jobs)
         if pchs.problem:
             err.print(f"note: {pchs.problem}", markup=False)
     shared = literals_shared_with_helpers(files)

@@ -17,6 +17,7 @@ import json
 import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -186,6 +187,15 @@ class PchCache:
     def key(self, args: Sequence[str], text: str) -> str:
         blob = json.dumps([PCH_FORMAT, libclang_version(), list(args), text, _qt_identity(args, text)])
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+    def ensure_all(self, flag_sets: Sequence[tuple[str, ...]], jobs: int) -> dict[tuple[str, ...], Path | None]:
+        """`ensure` for each flag set, up to `jobs` headers built at once
+        (libclang runs without Python's lock), each distinct header once:
+        flag sets that differ only where the Qt headers do not look share it."""
+        shared = {qt_relevant_args(a): a for a in flag_sets}
+        with ThreadPoolExecutor(max(1, min(jobs, len(shared)))) as pool:
+            built = dict(zip(shared, pool.map(self.ensure, shared.values())))
+        return {a: built[qt_relevant_args(a)] for a in flag_sets}
 
     def ensure(self, args: Sequence[str]) -> Path | None:
         """The precompiled header for `args` (without the per-file include
