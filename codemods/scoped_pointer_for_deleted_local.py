@@ -8,7 +8,7 @@ from clang.cindex import StorageClass, TypeKind
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
 from qtfix.cpp import (TYPE_REFERENCES, binary_operator, indentation_at, member_call,
                        ensure_include, holder_of, is_array_delete, is_array_new,
-                       is_null_pointer, line_is_only, returns_plain_value, skip_space, statement_span, strip_implicit,
+                       is_null_pointer, line_is_only, local_object, returns_plain_value, skip_space, statement_span, strip_implicit,
                        unary_operator)
 from qtfix.fileio import to_text
 from qtfix.edits import Edit, Fix, Safety
@@ -278,6 +278,9 @@ class ScopedPointerForDeletedLocal(Codemod):
         # (one that an early return skips is what this codemod is about).
         if deletion.conditional is not None:
             return None
+        parented = fate.of(Kind.PARENTED)
+        if parented and local_object(unit, parented[0].at) is not None:
+            return None  # its parent, a local object, frees it on every return: nothing leaks
         nulled = _nulled_after(cand.block, delete_expr, fate)
         others = [u for u in cand.uses if u.cursor not in (deletion.use, nulled and nulled.use)]
         delete_offset = unit.use_offset(delete_expr)
@@ -295,6 +298,9 @@ class ScopedPointerForDeletedLocal(Codemod):
         message = (
             f"'{cand.decl.spelling}' is freed by a manual `delete` that every early return "
             f"(a failing QVERIFY/QCOMPARE included) skips; use QScopedPointer"
+        ) if deletion.skipped_by else (
+            f"'{cand.decl.spelling}' is freed by a manual `delete`: any early return added before it "
+            f"(a failing QVERIFY/QCOMPARE) leaks it; use QScopedPointer"
         )
         return DeletedLocal(unit.use_offset(cand.decl), message, cand.decl, cand.block, delete_expr, assignment,
                             raw_uses, captures, observed, nulled.at if nulled is not None else None, pooled=pooled)

@@ -122,7 +122,7 @@ def test_verify_rolls_back_exactly_the_fix_that_breaks_the_build(tmp_path):
     source_path = tmp_path / "two_timers.cpp"
     source_path.write_text(
         "#include <QtCore/QTimer>\n\nvoid run()\n{\n    QTimer *timer = new QTimer;\n    timer->start(5);\n"
-        "    delete timer;\n}\n\nint answer() { return 42; }\n"
+        "    if (!timer->isActive())\n        return;\n    delete timer;\n}\n\nint answer() { return 42; }\n"
     )
     args = FlagSource().args_for_all([source_path])[0][source_path]
     task = Task(source_path, args, ("QF102",))
@@ -204,7 +204,7 @@ def test_findings_identical_with_and_without_pch_and_cache(tmp_path):
 def test_cache_notices_a_changed_project_header(tmp_path):
     (tmp_path / "helpers.h").write_text("#pragma once\n#include <QtCore/QTimer>\ninline void poke(QTimer *) {}\n")
     (tmp_path / "tst_uses_header.cpp").write_text(
-        '#include "helpers.h"\n\nvoid run()\n{\n    QTimer *timer = new QTimer;\n    poke(timer);\n    delete timer;\n}\n'
+        '#include "helpers.h"\n\nvoid run()\n{\n    QTimer *timer = new QTimer;\n    poke(timer);\n    if (timer->isActive())\n        return;\n    delete timer;\n}\n'
     )
     cache = str(tmp_path / "c")
     first = qtfix("check", "--format", "json", "--cache-dir", cache, "tst_uses_header.cpp", cwd=tmp_path)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from clang.cindex import BinaryOperator, TypeKind
+from clang.cindex import BinaryOperator, StorageClass, TypeKind
 
 from .edits import Edit
 from .parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method, identity, walk_with_parents
@@ -331,6 +331,23 @@ def enclosing_named_function(parents: tuple[Cursor, ...]) -> Cursor | None:
         if p.kind in FUNCTION_KINDS:
             return p
     return None
+
+
+def local_object(unit: Unit, expr: Cursor) -> Cursor | None:
+    """The local automatic object whose address `expr` is (`&window`): it is
+    destroyed on every return from its function."""
+    expr = strip_casts(expr)
+    if expr.kind != CursorKind.UNARY_OPERATOR or unary_operator(unit, expr) != "&":
+        return None
+    operand = next(iter(expr.get_children()), None)
+    operand = strip_casts(operand) if operand is not None else None
+    var = operand.referenced if operand is not None and operand.kind == CursorKind.DECL_REF_EXPR else None
+    if var is None or var.kind != CursorKind.VAR_DECL or var.storage_class in (StorageClass.STATIC, StorageClass.EXTERN):
+        return None
+    if var.type.get_canonical().kind in (TypeKind.POINTER, TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE):
+        return None
+    owner = var.semantic_parent
+    return var if owner is not None and owner.kind in FUNCTION_KINDS else None
 
 
 def function_label(function: Cursor) -> str:

@@ -2,11 +2,13 @@
 // line before the `}`; a delete with a comment keeps its place as `reset()`.
 #include <QtCore/QBuffer>
 #include <QtCore/QTimer>
+#include <QtTest/QTest>
 
 void trailingComment()
 {
     QTimer *timer = new QTimer;
     timer->start(10);
+    QVERIFY(timer->isActive());
     delete timer; // stops it too
 }
 
@@ -14,6 +16,7 @@ void commentAbove()
 {
     QTimer *timer = new QTimer;
     timer->start(10);
+    QVERIFY(timer->isActive());
     // clean up
     delete timer;
 }
@@ -22,6 +25,7 @@ void blankLineBefore()
 {
     QTimer *timer = new QTimer;
     timer->start(10);
+    QVERIFY(timer->isActive());
 
     delete timer;
 }
@@ -32,6 +36,7 @@ void onlyDeletesFollow()
     QTimer *second = new QTimer;
     first->start(10);
     second->start(20);
+    QCOMPARE(second->interval(), 20);
     delete first;
     delete second;
 }
@@ -39,6 +44,8 @@ void onlyDeletesFollow()
 bool plainReturnFollows()
 {
     QBuffer *buffer = new QBuffer;
+    if (!buffer->buffer().isEmpty())
+        return false;
     const bool opened = buffer->open(QIODevice::ReadOnly);
     delete buffer;
     return opened;
@@ -48,6 +55,8 @@ int statementsFollow()
 {
     QTimer *timer = new QTimer;
     timer->setInterval(5);
+    if (timer->isActive())
+        return -1;
     const int interval = timer->interval();
     delete timer;
     QTimer other;

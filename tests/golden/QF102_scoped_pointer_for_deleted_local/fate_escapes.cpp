@@ -21,6 +21,7 @@ void castAlias()
     QTimer *timer = new QTimer;
     QObject *object = static_cast<QObject *>(timer);  // an alias through a cast
     object->setObjectName("alias");
+    QVERIFY(!timer->isActive());
     delete timer;
 }
 
@@ -28,6 +29,7 @@ void byReference()
 {
     QTimer *timer = new QTimer;
     reseat(timer);  // the callee may reseat or delete it
+    QVERIFY(timer);
     delete timer;
 }
 

@@ -1,11 +1,13 @@
 #include <QtCore/QObject>
 #include <QtCore/QTimer>
+#include <QtTest/QTest>
 
 void scheduleWork(QObject *context)
 {
     QTimer *timer = new QTimer;
     auto *watchdog = new QTimer();
     timer->setSingleShot(true);
+    QVERIFY(!watchdog->isActive());
     auto byValue = [=]() { timer->start(10); };
     auto mixed = [&, timer]() { timer->stop(); watchdog->stop(); };
     auto renamed = [t = timer]() { t->start(1); };

@@ -29,6 +29,7 @@ void tst_ObservedDeletion::destroyedIsEmitted()
     QTimer *timer = new QTimer;
     QSignalSpy destroyed(timer, &QObject::destroyed);
     timer->start(1000);
+    QVERIFY(timer->isActive());
     delete timer;
     QCOMPARE(destroyed.count(), 1);
 }

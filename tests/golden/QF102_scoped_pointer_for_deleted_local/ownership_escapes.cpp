@@ -9,6 +9,7 @@
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
 
 #define DISPOSE(p) delete p
 
@@ -26,18 +27,21 @@ public:
     {
         QTimer *timer = new QTimer;
         stored = timer;  // stored in a member
+        QVERIFY(stored);
         delete timer;
     }
     void reparent()
     {
         QTimer *timer = new QTimer;
         timer->setParent(this);
+        QVERIFY(timer->parent());
         delete timer;
     }
     void later()
     {
         QTimer *timer = new QTimer;
         timer->deleteLater();
+        QVERIFY(!timer->isActive());
         delete timer;
     }
     void somePaths(bool b)
@@ -67,11 +71,13 @@ public:
     {
         int *values = new int[4];
         values[0] = 1;
+        QCOMPARE(values[0], 1);
         delete[] values;
     }
     void reassigned()
     {
         QTimer *timer = new QTimer;
+        QVERIFY(!timer->isActive());
         delete timer;
         timer = new QTimer;  // a second object in the same variable
     }
@@ -80,6 +86,7 @@ public:
         QList<QTimer *> timers;
         QTimer *timer = new QTimer;
         timers.append(timer);
+        QCOMPARE(timers.size(), 1);
         delete timer;
     }
     void threaded()
@@ -87,12 +94,14 @@ public:
         QTimer *timer = new QTimer;
         QThread thread;
         timer->moveToThread(&thread);
+        QCOMPARE(timer->thread(), &thread);
         delete timer;
     }
     void macroDelete()
     {
         QTimer *timer = new QTimer;
         timer->start();
+        QVERIFY(timer->isActive());
         DISPOSE(timer);
     }
 
@@ -107,6 +116,7 @@ public:
     {
         QTcpSocket *socket = new QTcpSocket;
         addPendingConnection(socket);  // the server's pending queue owns it
+        QVERIFY(hasPendingConnections());
         delete socket;
     }
 };

@@ -8,6 +8,8 @@ public:
     bool probe(const QString &name)
     {
         QLocalSocket *socket = new QLocalSocket;
+        if (name.isEmpty())
+            return false;
         connect(socket, SIGNAL(connected()), this, SLOT(onConnected()));
         socket->connectToServer(name);
         const bool ok = socket->waitForConnected(1000);
