@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from clang.cindex import TypeKind
 
 from qtfix.codemod import Codemod, Match, Node, NoFix, Options
-from qtfix.cpp import (binds_to_reference, enclosing_function, function_label, holder_of, in_namespace, is_assignment,
-                       skip_space, strip_implicit, unary_operator)
+from qtfix.cpp import (binary_operator, binds_to_reference, enclosing_function, function_label, holder_of, in_namespace,
+                       is_assignment, macro_arguments, skip_space, strip_implicit, unary_operator)
 from qtfix.edits import Edit, Fix, Safety
 from qtfix.parse import FUNCTION_KINDS, Cursor, CursorKind, MacroUse, Unit, class_of_method, entity, walk_with_parents
 from qtfix.qt import (EVENT_LOOP_SIGNALS, QTEST_MACRO, RECORDING_CALLS, is_run_by_qtest, is_thread_run,
-                      member_function_definitions, methods_run_calls, network_class)
+                      member_function_definitions, methods_run_calls, network_class, private_to_this_file)
 
 # Calls that keep a lambda (or a function's address) to run it later, from
 # the event loop or another thread.
@@ -495,7 +495,7 @@ class _Context:
             rb"\binvokeMethod\s*\([^;]*\"" + spelled + rb'\"', unit.source
         ):
             return Callers((), "", "connect")
-        if not unit.in_main_file(fn.canonical):
+        if not unit.in_main_file(fn.canonical) and not private_to_this_file(unit, fn):
             return Callers((), f"'{name}' is declared in a header: other files may call it", "")
         uses = self.references.get(_function_key(fn), [])
         calls = []
@@ -546,10 +546,13 @@ class _Context:
                 continue
             if function is None or function.kind == CursorKind.LAMBDA_EXPR:
                 return Callers((), f"{name} is called from a lambda, where a check would again leave only the lambda", "")
-            if not is_run_by_qtest(unit, function) or function.result_type.kind != TypeKind.VOID:
-                return Callers((), f"{name} is called from '{function_label(function)}', which is not a test function", "")
             up = holder_of(call, parents)
-            statement, parents = up.child, parents[:up.depth + 1]
+            statement, chain = up.child, parents[:up.depth + 1]
+            if not is_run_by_qtest(unit, function) or function.result_type.kind != TypeKind.VOID:
+                if self._caller_handles(statement, chain, skips):
+                    continue
+                return Callers((), f"{name} is called from '{function_label(function)}', which is not a test function", "")
+            parents = chain
             block = parents[-1] if parents else None
             if block is None or block.kind != CursorKind.COMPOUND_STMT:
                 return Callers((), f"a call of {name} is not a statement of its own (an unbraced if or loop body, "
@@ -560,6 +563,8 @@ class _Context:
             if following is None:
                 if len(parents) >= 2 and parents[-2] == function:
                     continue  # last statement of the test function: nothing runs after it
+                if self._fails_after_branch(statement, parents, function):
+                    continue
             elif self._stops_after(following, skips) or self._checks_result(call, following):
                 continue
             edit = self._check_edit(statement)
@@ -567,6 +572,83 @@ class _Context:
                 return Callers((), f"a call of {name} is spelled inside a macro or shares its line with other code", "")
             edits.append(edit)
         return Callers(tuple(edits), "", "")
+
+    def _caller_handles(self, statement: Cursor, chain, skips: bool) -> bool:
+        """Whether a caller that is not a test function handles a failure of
+        the call right after it: an `if` on `QTest::currentTestFailed()` (alone
+        or or-ed) that returns, or that ends the caller (a slot that then only
+        stops its event loop); or a `return` of a value every caller checks
+        at once (`T v = f(); QVERIFY(!v.isEmpty());`)."""
+        following, holder = _next_statement(statement, chain)
+        if following is None:
+            return False
+        if following.kind == CursorKind.RETURN_STMT:
+            function = enclosing_function(chain)
+            return next(following.get_children(), None) is not None and self._result_checked(function)
+        if following.kind != CursorKind.IF_STMT or not self._tests_failure(next(following.get_children()), skips):
+            return False
+        branch = list(following.get_children())[1:]
+        ends = _statements_of(branch[0])[-1:] if len(branch) == 1 else []
+        if ends and ends[0].kind == CursorKind.RETURN_STMT:
+            return True
+        after, holder = _next_statement(following, chain)
+        return len(branch) == 1 and after is None and holder is not None and holder.kind in FUNCTION_KINDS
+
+    def _tests_failure(self, cond: Cursor, skips: bool) -> bool:
+        """`QTest::currentTestFailed()`, or an `||` with it as one side:
+        true whenever the test failed."""
+        cond = strip_implicit(cond)
+        if cond.kind == CursorKind.BINARY_OPERATOR and binary_operator(self.unit, cond) == "||":
+            return any(self._tests_failure(side, skips) for side in cond.get_children())
+        names = SKIP_CALLS if skips else FAILURE_CALLS
+        return cond.kind == CursorKind.CALL_EXPR and cond.spelling in names and in_namespace(cond.referenced, "QTest")
+
+    def _result_checked(self, function: Cursor | None) -> bool:
+        """Whether every call of `function` is `T v = function(...);` in a test
+        function followed at once by a QTest check that reads `v`."""
+        uses = self.references.get(_function_key(function), []) if function is not None else []
+        for ref, parents in uses:
+            up = holder_of(ref, parents)
+            if up.cursor is None or up.cursor.kind != CursorKind.CALL_EXPR:
+                return False
+            var = holder_of(up.cursor, parents[:up.depth])
+            caller = enclosing_function(parents)
+            if var.cursor is None or var.cursor.kind != CursorKind.VAR_DECL or not is_run_by_qtest(self.unit, caller):
+                return False
+            decl_stmt = parents[var.depth - 1] if var.depth >= 1 else None
+            following, _ = _next_statement(decl_stmt, parents[:var.depth - 1]) if decl_stmt is not None else (None, None)
+            if following is None or self._qtest_macro(following) is None or not any(
+                    c.kind == CursorKind.DECL_REF_EXPR and c.referenced == var.cursor for c in following.walk_preorder()):
+                return False
+        return bool(uses)
+
+    def _fails_after_branch(self, statement: Cursor, chain, function: Cursor) -> bool:
+        """`if (a != b) { ...; helper(); } QVERIFY(a == b);` (or QCOMPARE(a, b)):
+        the call ends the branch of a comparison of const locals, and the check
+        right after the `if` fails whenever the call ran."""
+        following, _ = _next_statement(statement, chain)
+        branch = next((p for p in reversed(chain) if p.kind == CursorKind.IF_STMT), None)
+        macro = self._qtest_macro(following) if following is not None else None
+        if branch is None or macro is None or macro.name not in ("QVERIFY", "QCOMPARE"):
+            return False
+        if _next_statement(branch, chain[:chain.index(branch)])[0] != following:
+            return False
+        cond = next(branch.get_children())
+        if not _const_locals_only(cond, function):
+            return False
+        args = macro_arguments(self.unit, macro, following) or ()
+        if macro.name == "QCOMPARE":
+            sides = tuple(self.unit.text(*a.span) for a in args)
+            return len(sides) == 2 and _comparison(self.unit, cond) in (("!=", *sides), ("!=", *sides[::-1]))
+        checked = _comparison(self.unit, args[0].cursor) if len(args) == 1 and args[0].cursor is not None else None
+        compared = _comparison(self.unit, cond)
+        return checked is not None and compared is not None and checked == ("==", *compared[1:]) and compared[0] == "!="
+
+    def _qtest_macro(self, statement: Cursor) -> MacroUse | None:
+        """The QTest macro use (QVERIFY, QCOMPARE, ...) a statement is."""
+        used = self.unit.expansion_range(statement)
+        macro = next((m for m in self.unit.macro_uses if used is not None and m.start == used[0]), None)
+        return macro if macro is not None and QTEST_MACRO.match(macro.name) else None
 
     def _stops_after(self, statement: Cursor, skips: bool) -> bool:
         """Whether the statement after a call already stops after a failure:
@@ -594,9 +676,7 @@ class _Context:
                 continue
             if inner.kind == CursorKind.DECL_REF_EXPR and inner.type.get_canonical().kind == TypeKind.BOOL:
                 written.add(entity(inner.referenced))  # a flag: an object the call changes is not its result
-        used = unit.expansion_range(following)
-        macro = next((m for m in unit.macro_uses if used is not None and m.start == used[0]), None)
-        if not written or macro is None or not QTEST_MACRO.match(macro.name):
+        if not written or self._qtest_macro(following) is None:
             return False
         return any(c.kind == CursorKind.DECL_REF_EXPR and entity(c.referenced) in written for c in following.walk_preorder())
 
@@ -623,3 +703,52 @@ class _Context:
         if line_end == len(unit.source):
             return Edit.insertion(unit.path, line_end, nl + text[: -len(nl)])
         return Edit.insertion(unit.path, line_end + 1, text)
+
+
+def _next_statement(statement: Cursor, chain) -> tuple[Cursor | None, Cursor | None]:
+    """The statement that runs next when `statement` (whose ancestors are
+    `chain`, outermost first) completes: the next one of its block, or the one
+    after the `if` (without else) whose branch it ends. None when nothing
+    follows, with the holder where the search stopped (the function: its end)."""
+    while chain:
+        holder = chain[-1]
+        if holder.kind == CursorKind.COMPOUND_STMT:
+            statements = list(holder.get_children())
+            index = statements.index(statement)
+            if index + 1 < len(statements):
+                return statements[index + 1], holder
+        elif holder.kind != CursorKind.IF_STMT or list(holder.get_children())[1:] != [statement]:
+            return None, holder
+        statement, chain = holder, chain[:-1]
+    return None, None
+
+
+def _statements_of(body: Cursor) -> list[Cursor]:
+    return list(body.get_children()) if body.kind == CursorKind.COMPOUND_STMT else [body]
+
+
+def _comparison(unit: Unit, expr: Cursor) -> tuple[str, str, str] | None:
+    """(operator, left text, right text) of `a == b` / `a != b`, built in or
+    an overloaded operator."""
+    expr = strip_implicit(expr)
+    if expr.kind == CursorKind.BINARY_OPERATOR:
+        op = binary_operator(unit, expr)
+    elif expr.kind == CursorKind.CALL_EXPR and expr.spelling in ("operator==", "operator!="):
+        op = expr.spelling[len("operator"):]
+    else:
+        return None
+    sides = [c for c in expr.get_children() if strip_implicit(c).spelling != f"operator{op}"]
+    if op not in ("==", "!=") or len(sides) != 2:
+        return None
+    return op, unit.spelled_text(sides[0]).strip(), unit.spelled_text(sides[1]).strip()
+
+
+def _const_locals_only(cond: Cursor, function: Cursor) -> bool:
+    """Whether the condition reads only const local variables of `function`
+    (nothing a call in between can change)."""
+    refs = [c for c in cond.walk_preorder() if c.kind in FLAG_REFERENCES
+            and not (c.referenced is not None and c.referenced.kind in FUNCTION_KINDS)]  # `operator!=` reads
+    return bool(refs) and all(
+        c.kind == CursorKind.DECL_REF_EXPR and c.referenced is not None and c.referenced.kind == CursorKind.VAR_DECL
+        and c.referenced.semantic_parent == function and c.referenced.type.is_const_qualified()
+        for c in refs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from clang.cindex import TypeKind
+from clang.cindex import AccessSpecifier, TypeKind
 
 from .cpp import enclosing_function, enclosing_named_function, strip_implicit
 from .parse import FUNCTION_KINDS, Cursor, CursorKind, Unit, class_of_method, identity, is_derived_from
@@ -361,6 +361,36 @@ def is_signal(unit: Unit, method: Cursor | None) -> bool:
         if child.kind == CursorKind.CXX_ACCESS_SPEC_DECL:
             signal = _SIGNAL_SECTION.match(_spec_text(unit, child)) is not None
     return False
+
+
+# What Q_OBJECT declares and moc defines: they call slots and invokables only.
+_MOC_METHODS = frozenset({"metaObject", "qt_metacast", "qt_metacall", "qt_static_metacall", "tr", "trUtf8"})
+_PLAIN_PRIVATE = re.compile(r"^\s*private\s*:$")
+
+
+def private_to_this_file(unit: Unit, method: Cursor) -> bool:
+    """Whether only the main file can call `method`, although its class is
+    declared in a header: it is declared under a plain `private:` (not a
+    slots section, which moc and string connects reach), its class has no
+    friends, and every other member function of the class (moc's aside) is
+    defined in the main file."""
+    cls = class_of_method(method.canonical)
+    if cls is None or method.access_specifier != AccessSpecifier.PRIVATE:
+        return False
+    cls = cls.get_definition() or cls
+    private = False
+    for child in cls.get_children():
+        if child.kind == CursorKind.CXX_ACCESS_SPEC_DECL:
+            private = _PLAIN_PRIVATE.match(_spec_text(unit, child)) is not None
+        elif child.kind == CursorKind.FRIEND_DECL:
+            return False
+        elif child.kind in FUNCTION_KINDS and child.spelling not in _MOC_METHODS:
+            if child == method.canonical and not private:
+                return False
+            definition = child.get_definition()
+            if definition is None or not unit.in_main_file(definition):
+                return False
+    return True
 
 
 def member_function_definitions(cls: Cursor) -> list[Cursor]:
